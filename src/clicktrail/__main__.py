@@ -1,0 +1,3 @@
+from clicktrail.cli import main
+
+main()

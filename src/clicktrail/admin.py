@@ -1,0 +1,100 @@
+"""What the command line does, as plain async functions over the services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clicktrail.api_keys.service import api_key as api_key_service
+from clicktrail.config import Settings
+from clicktrail.links.present import present
+from clicktrail.links.schemas import LinkCreate
+from clicktrail.links.service import link as link_service
+from clicktrail.models import Plan
+from clicktrail.storage.db import Database
+from clicktrail.storage.epoch import Epoch, open_epoch
+from clicktrail.storage.instance import instance_secret
+from clicktrail.storage.unit import run_after_commit
+from clicktrail.workspaces.repository import WorkspaceRepository
+from clicktrail.workspaces.service import workspace as workspace_service
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    settings: Settings
+    session: AsyncSession
+    secret: bytes
+    epoch: Epoch
+
+
+@asynccontextmanager
+async def _context(settings: Settings) -> AsyncIterator[Context]:
+    db = Database(settings)
+    epoch = await open_epoch(settings.database_url, settings.redis_url)
+    try:
+        secret = await instance_secret(db, settings)
+        async with db.write_session() as session:
+            async with session.begin():
+                yield Context(settings, session, secret, epoch)
+            await run_after_commit(session)
+    finally:
+        await epoch.close()
+        await db.dispose()
+
+
+async def run(settings: Settings, action: Callable[[Context], Awaitable[T]]) -> T:
+    """One unit of work, committed when `action` returns."""
+    async with _context(settings) as ctx:
+        return await action(ctx)
+
+
+def workspace_json(ws: Any) -> dict[str, Any]:
+    return {"id": ws.id, "name": ws.name, "slug": ws.slug, "plan": ws.plan}
+
+
+async def create_workspace(ctx: Context, name: str, slug: str | None, plan: str) -> dict[str, Any]:
+    ws = await workspace_service.create(ctx.session, name=name, slug=slug, plan=plan)
+    return workspace_json(ws)
+
+
+async def create_key(
+    ctx: Context, workspace_slug: str, name: str, expires_at: datetime | None = None
+) -> dict[str, Any]:
+    ws = await workspace_service.by_slug(ctx.session, workspace_slug)
+    new = await api_key_service.create(
+        ctx.session, workspace=ws, secret=ctx.secret, name=name, expires_at=expires_at
+    )
+    return {
+        "id": new.record.id,
+        "name": new.record.name,
+        "key": new.key,
+        "partialKey": new.record.partial_key,
+        "workspaceId": ws.id,
+        "workspace": ws.slug,
+    }
+
+
+async def create_link(ctx: Context, workspace_slug: str, body: LinkCreate) -> dict[str, Any]:
+    ws = await workspace_service.by_slug(ctx.session, workspace_slug)
+    link = await link_service.create(
+        ctx.session, workspace=ws, body=body, settings=ctx.settings, epoch=ctx.epoch
+    )
+    return present(link, ctx.settings).model_dump(mode="json", by_alias=True)
+
+
+async def bootstrap(ctx: Context) -> dict[str, Any] | None:
+    """On an empty database: a `demo` workspace on the business plan and one API key."""
+    if await WorkspaceRepository(ctx.session).count() > 0:
+        return None
+    ws = await workspace_service.create(
+        ctx.session, name="Demo", slug="demo", plan=Plan.business.value
+    )
+    key = await create_key(ctx, ws.slug, "Default")
+    return {"workspace": workspace_json(ws), "key": key}

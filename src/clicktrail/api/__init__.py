@@ -1,0 +1,1 @@
+"""The HTTP edge: dependencies, error handlers, and the routers of every slice."""

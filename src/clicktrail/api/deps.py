@@ -1,0 +1,66 @@
+"""Dependencies that make handler signatures read as domain language."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clicktrail.api_keys.service import api_key as api_key_service
+from clicktrail.errors import BadRequest, Unauthorized
+from clicktrail.models import Workspace
+from clicktrail.runtime import Runtime
+from clicktrail.storage.unit import run_after_commit
+
+MISCONFIGURED = (
+    "Misconfigured authorization header. Did you forget to add 'Bearer '? "
+    "Learn more: https://d.to/auth"
+)
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One unit of work: committed before the response is sent, rolled back on any error."""
+    async with runtime.db.write_session() as session:
+        async with session.begin():
+            yield session
+        await run_after_commit(session)
+
+
+async def read_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    async with runtime.db.read_session() as session:
+        yield session
+
+
+WriteSession = Annotated[AsyncSession, Depends(write_session, scope="function")]
+ReadSession = Annotated[AsyncSession, Depends(read_session, scope="function")]
+
+
+def bearer_key(request: Request) -> str:
+    header = request.headers.get("authorization")
+    if header is None:
+        raise Unauthorized("Missing Authorization header.")
+    if not header.startswith("Bearer "):
+        raise BadRequest(MISCONFIGURED)
+    return header.removeprefix("Bearer ").strip()
+
+
+async def current_workspace(request: Request, runtime: RuntimeDep) -> Workspace:
+    key = bearer_key(request)
+    has_ref = any(p in request.query_params for p in ("workspaceId", "projectSlug"))
+    async with runtime.db.read_session() as session:
+        return await api_key_service.authenticate(
+            session, key=key, secret=runtime.secret, has_workspace_ref=has_ref
+        )
+
+
+CurrentWorkspace = Annotated[Workspace, Depends(current_workspace)]

@@ -1,0 +1,106 @@
+"""The ASGI application: short links go to the bare redirect app, everything else to the API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.types import Message, Receive, Scope, Send
+
+from clicktrail import __version__
+from clicktrail.api import handlers, system
+from clicktrail.config import Settings
+from clicktrail.links import endpoints as links
+from clicktrail.links.rules import RESERVED
+from clicktrail.redirect import endpoints as track_click
+from clicktrail.redirect.app import RedirectApp
+from clicktrail.runtime import Runtime
+
+CORS_PATHS = frozenset({"/track/click"})
+CORS_HEADERS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"POST, OPTIONS"),
+    (b"access-control-allow-headers", b"Content-Type, Authorization"),
+]
+
+
+def create_api(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.runtime = await Runtime.start(settings)
+        try:
+            yield
+        finally:
+            await app.state.runtime.close()
+
+    api = FastAPI(
+        title="clicktrail",
+        version=__version__,
+        description="Link attribution and conversion tracking, wire-compatible with Dub's API.",
+        lifespan=lifespan,
+    )
+    handlers.install(api)
+    for router in (system.router, links.router, track_click.router):
+        api.include_router(router)
+    return api
+
+
+class Root:
+    """Routes by Host and path (DESIGN.md, "Routing one host or two"); `/api/X` is `/X`."""
+
+    def __init__(self, api: FastAPI) -> None:
+        self.api = api
+        self.redirect = RedirectApp(lambda: api.state.runtime)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.api(scope, receive, send)
+            return
+        if await self._is_redirect(scope):
+            await self.redirect(scope, receive, send)
+            return
+        scope = _as_api_request(scope)
+        if scope["path"] in CORS_PATHS:
+            await _with_cors(self.api, scope, receive, send)
+            return
+        await self.api(scope, receive, send)
+
+    async def _is_redirect(self, scope: Scope) -> bool:
+        if scope["method"] not in {"GET", "HEAD"}:
+            return False
+        runtime: Runtime = self.api.state.runtime
+        host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
+        if await runtime.is_short_host(host):
+            return True
+        first = scope["path"].lstrip("/").split("/", 1)[0].lower()
+        return bool(first) and first not in RESERVED
+
+
+def _as_api_request(scope: Scope) -> Scope:
+    """`/api/X` is `/X`; and every body is read as JSON whatever its content type, as Dub does."""
+    path: str = scope["path"]
+    if path == "/api" or path.startswith("/api/"):
+        scope = {**scope, "path": path[4:] or "/", "raw_path": None}
+    if scope["method"] in {"POST", "PATCH", "PUT"}:
+        headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+        scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+    return scope
+
+
+async def _with_cors(app: FastAPI, scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["method"] == "OPTIONS":
+        await send({"type": "http.response.start", "status": 204, "headers": CORS_HEADERS})
+        await send({"type": "http.response.body", "body": b""})
+        return
+
+    async def send_with_cors(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), *CORS_HEADERS]}
+        await send(message)
+
+    await app(scope, receive, send_with_cors)
+
+
+def create_app(settings: Settings | None = None) -> Root:
+    return Root(create_api(settings or Settings()))

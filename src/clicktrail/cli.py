@@ -1,0 +1,134 @@
+"""The `clicktrail` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+import uvicorn
+
+from clicktrail import admin
+from clicktrail.config import Settings
+from clicktrail.errors import AppError
+from clicktrail.kit.clock import as_utc
+from clicktrail.links.schemas import LinkCreate
+from clicktrail.storage.migrate import upgrade
+
+app = typer.Typer(help="Self-hosted link attribution, wire-compatible with Dub's API.")
+workspace_app = typer.Typer(help="Manage workspaces.")
+key_app = typer.Typer(help="Manage API keys.")
+link_app = typer.Typer(help="Manage short links.")
+app.add_typer(workspace_app, name="workspace")
+app.add_typer(key_app, name="key")
+app.add_typer(link_app, name="link")
+
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print the created object as one JSON line.")
+]
+
+
+def _emit(obj: dict[str, Any], as_json: bool, summary: str) -> None:
+    typer.echo(json.dumps(obj, separators=(",", ":")) if as_json else summary)
+
+
+def _run(settings: Settings, action: Any) -> Any:
+    try:
+        return asyncio.run(admin.run(settings, action))
+    except AppError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@app.command()
+def migrate() -> None:
+    """Apply database migrations."""
+    settings = Settings()
+    asyncio.run(upgrade(settings.database_url))
+    typer.echo(f"migrated {settings.database_url}")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Migrate, create a demo workspace and key on an empty database, and serve."""
+    if "CLICKTRAIL_SHORT_DOMAIN" not in os.environ:
+        shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::", "::1"} else host  # noqa: S104
+        os.environ["CLICKTRAIL_SHORT_DOMAIN"] = f"{shown}:{port}"
+    settings = Settings()
+    asyncio.run(upgrade(settings.database_url))
+    created = _run(settings, admin.bootstrap)
+    if created is not None:
+        typer.echo(
+            f"Created workspace {created['workspace']['slug']!r} "
+            f"(plan {created['workspace']['plan']}) and API key:\n  {created['key']['key']}\n"
+            "It is shown only this once."
+        )
+    typer.echo(f"clicktrail on http://{host}:{port} (short links: {settings.short_domain})")
+    sys.stdout.flush()
+    uvicorn.run(
+        "clicktrail.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,  # we read X-Forwarded-For ourselves, only from trusted proxies
+    )
+
+
+@workspace_app.command("create")
+def workspace_create(
+    name: str,
+    slug: Annotated[str | None, typer.Option(help="URL-safe id; default from the name.")] = None,
+    plan: Annotated[
+        str, typer.Option(help="free, pro, business, advanced or enterprise.")
+    ] = "free",
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a workspace."""
+    ws = _run(Settings(), lambda ctx: admin.create_workspace(ctx, name, slug, plan))
+    _emit(ws, as_json, f"Created workspace {ws['slug']} ({ws['id']}, plan {ws['plan']})")
+
+
+@key_app.command("create")
+def key_create(
+    workspace: Annotated[str, typer.Option(help="The workspace's slug.")],
+    name: Annotated[str, typer.Option(help="A label for the key.")] = "Default",
+    expires_at: Annotated[
+        datetime | None, typer.Option(help="When the key stops working (UTC).")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an API key (shown only once)."""
+    expiry = as_utc(expires_at) if expires_at else None
+    key = _run(Settings(), lambda ctx: admin.create_key(ctx, workspace, name, expiry))
+    _emit(key, as_json, f"API key for {workspace} (shown only this once):\n  {key['key']}")
+
+
+@link_app.command("create")
+def link_create(
+    url: str,
+    workspace: Annotated[str, typer.Option(help="The workspace's slug.")],
+    key: Annotated[str | None, typer.Option(help="Path; default: 7 random characters.")] = None,
+    domain: Annotated[str | None, typer.Option(help="Short-link host.")] = None,
+    track_conversion: Annotated[
+        bool, typer.Option("--track-conversion", help="Add dub_id to the destination.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a short link."""
+    body = LinkCreate(url=url, key=key, domain=domain, track_conversion=track_conversion)
+    link = _run(Settings(), lambda ctx: admin.create_link(ctx, workspace, body))
+    _emit(link, as_json, f"{link['shortLink']} -> {link['url']} ({link['id']})")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,93 @@
+"""The one typed settings object, read from `CLICKTRAIL_*` environment variables."""
+
+from __future__ import annotations
+
+import ipaddress
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Environment(StrEnum):
+    development = "development"
+    testing = "testing"
+    production = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting is documented in the README's Settings table (a test checks that)."""
+
+    model_config = SettingsConfigDict(env_prefix="CLICKTRAIL_", frozen=True, extra="ignore")
+
+    environment: Environment = Environment.development
+    # SQLAlchemy-style URL; plain `sqlite:///` and `postgresql://` URLs get their async driver.
+    database_url: str = "sqlite:///clicktrail.db"
+    # Optional: shared rate limits, cache invalidation and queues across workers and hosts.
+    redis_url: str | None = None
+    # Host (and port) of short links when a link names no domain; default: the server's own.
+    short_domain: str = "localhost:8000"
+    # Scheme of shortLink values; default: http for localhost and IP hosts, else https.
+    short_link_scheme: str | None = None
+    # Key for hashing API keys and visitor IPs. Generated and stored in the database when unset.
+    secret_key: SecretStr | None = None
+    # Peers whose X-Forwarded-For and geo headers are believed: addresses or CIDRs, comma-separated.
+    trusted_proxies: Annotated[tuple[IPNetwork, ...], NoDecode] = ()
+    # Store visitors' raw IP addresses on clicks instead of a keyed hash of them.
+    store_raw_ips: bool = False
+    # Path to a MaxMind-format (.mmdb) city or country database for click geolocation.
+    geoip_path: Path | None = None
+    # Largest number of clicks one group-commit transaction writes.
+    click_batch_size: int = Field(default=512, ge=1, le=10_000)
+    # Links kept in each worker's in-process cache.
+    link_cache_size: int = Field(default=100_000, ge=0)
+    # Seconds a database statement may wait on a lock before the request fails.
+    database_timeout: float = Field(default=10.0, gt=0)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _parse_networks(cls, value: object) -> tuple[IPNetwork, ...]:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            return tuple(ipaddress.ip_network(p, strict=False) for p in parts)
+        if isinstance(value, list | tuple):
+            return tuple(ipaddress.ip_network(str(p), strict=False) for p in value)
+        raise ValueError("expected a comma-separated list of addresses or CIDRs")
+
+    @field_validator("short_domain")
+    @classmethod
+    def _normalise_domain(cls, value: str) -> str:
+        return value.strip().lower().removeprefix("www.")
+
+    @cached_property
+    def link_scheme(self) -> str:
+        if self.short_link_scheme:
+            return self.short_link_scheme
+        host = self.short_domain.rsplit(":", 1)[0].strip("[]")
+        return "http" if host == "localhost" or _is_ip(host) else "https"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def is_trusted_proxy(self, address: str) -> bool:
+        if not self.trusted_proxies:
+            return False
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in net for net in self.trusted_proxies)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True

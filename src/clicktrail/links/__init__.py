@@ -1,0 +1,1 @@
+"""Links: the short links that clicks, leads and sales are attributed to."""

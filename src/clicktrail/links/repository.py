@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clicktrail.links.schemas import LinkSort, SortOrder
+from clicktrail.models import Link
+
+_SORT_COLUMNS = {
+    LinkSort.created_at: Link.created_at,
+    LinkSort.clicks: Link.clicks,
+    LinkSort.sale_amount: Link.sale_amount,
+    LinkSort.last_clicked: Link.last_clicked,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LinkFilter:
+    workspace_id: str
+    domain: str | None = None
+    tenant_id: str | None = None
+    search: str | None = None
+    show_archived: bool = False
+
+
+class LinkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, workspace_id: str, link_id: str) -> Link | None:
+        return await self.session.scalar(
+            select(Link).where(Link.workspace_id == workspace_id, Link.id == link_id)
+        )
+
+    async def get_by_external_id(self, workspace_id: str, external_id: str) -> Link | None:
+        return await self.session.scalar(
+            select(Link).where(Link.workspace_id == workspace_id, Link.external_id == external_id)
+        )
+
+    async def get_by_short_link(self, domain: str, key: str) -> Link | None:
+        """Across workspaces: a short link is globally unique, so callers check ownership."""
+        return await self.session.scalar(
+            select(Link).where(Link.domain == domain, Link.key_folded == key.lower())
+        )
+
+    async def add(self, link: Link) -> Link:
+        self.session.add(link)
+        await self.session.flush()
+        return link
+
+    async def remove(self, link: Link) -> None:
+        await self.session.execute(delete(Link).where(Link.id == link.id))
+
+    async def page(
+        self, where: LinkFilter, sort: LinkSort, order: SortOrder, page: int, size: int
+    ) -> list[Link]:
+        column = _SORT_COLUMNS[sort]
+        ordering = column.asc() if order is SortOrder.asc else column.desc()
+        stmt = _filtered(select(Link), where).order_by(ordering, Link.id.desc())
+        stmt = stmt.limit(size).offset((page - 1) * size)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def count(self, where: LinkFilter) -> int:
+        stmt = _filtered(select(func.count()).select_from(Link), where)
+        return int(await self.session.scalar(stmt) or 0)
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+def _filtered(stmt: S, where: LinkFilter) -> S:
+    stmt = stmt.where(Link.workspace_id == where.workspace_id)
+    if where.domain:
+        stmt = stmt.where(Link.domain == where.domain.lower())
+    if where.tenant_id:
+        stmt = stmt.where(Link.tenant_id == where.tenant_id)
+    if not where.show_archived:
+        stmt = stmt.where(Link.archived.is_(False))
+    if where.search:
+        pattern = f"%{where.search}%"
+        stmt = stmt.where(or_(Link.url.ilike(pattern), Link.key.ilike(pattern)))
+    return stmt

@@ -1,0 +1,66 @@
+"""What makes a link valid: destination, key, domain and the paths the API reserves."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from clicktrail.errors import UnprocessableEntity
+from clicktrail.redirect.destination import is_http_url
+
+# First path segments that the API answers on a shared host; a key starting with one would be
+# unreachable (DESIGN.md, "Routing one host or two").
+RESERVED = frozenset({
+    "api", "links", "track", "customers", "events", "analytics", "webhooks", "workspaces",
+    "tokens", "domains", "tags", "folders", "qr", "metatags", "docs", "redoc", "openapi.json",
+    "health", "healthz", "status", "static", "favicon.ico", "robots.txt",
+})  # fmt: skip
+UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+_KEY = re.compile(r"^[^\s?#\\]+$")
+
+
+def clean_url(raw: str, field: str = "url") -> str:
+    url = raw.strip()
+    if url and "://" not in url:
+        url = "https://" + url
+    if not is_http_url(url):
+        raise UnprocessableEntity(f"Invalid {'destination URL' if field == 'url' else field}.")
+    return url
+
+
+def clean_domain(raw: str) -> str:
+    domain = raw.strip().lower().removeprefix("www.")
+    if not domain or "/" in domain or " " in domain:
+        raise UnprocessableEntity(f"Invalid domain: {raw!r}.")
+    return domain
+
+
+def clean_key(raw: str, *, domain: str, shared_host: str) -> str:
+    key = raw.strip().strip("/")
+    if not key or not _KEY.match(key) or "//" in key:
+        raise UnprocessableEntity(
+            f"Invalid key: {raw!r}. Keys may not be empty or contain spaces, '?', '#' or '\\'."
+        )
+    first = key.split("/", 1)[0].lower()
+    if domain == shared_host and first in RESERVED:
+        raise UnprocessableEntity(
+            f"The key {key!r} is reserved: it would shadow the API path /{first} on {domain}."
+        )
+    return key
+
+
+def with_utm(url: str, utm: dict[str, str | None]) -> str:
+    """Given UTM values are written into the destination's query, replacing any there."""
+    parts = urlsplit(url)
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    for name, value in utm.items():
+        if value:
+            params[name] = value
+        else:
+            params.pop(name, None)
+    return urlunsplit(parts._replace(query=urlencode(params)))
+
+
+def utm_of(url: str) -> dict[str, str | None]:
+    params = dict(parse_qsl(urlsplit(url).query))
+    return {name: params.get(name) for name in UTM_FIELDS}

@@ -1,0 +1,19 @@
+"""The tables. Every model is imported here so that Alembic and the tests see the whole schema."""
+
+from clicktrail.models.api_key import APIKey
+from clicktrail.models.base import Base
+from clicktrail.models.click import Click, ClickVisitor
+from clicktrail.models.instance import InstanceSetting
+from clicktrail.models.link import Link
+from clicktrail.models.workspace import Plan, Workspace
+
+__all__ = [
+    "APIKey",
+    "Base",
+    "Click",
+    "ClickVisitor",
+    "InstanceSetting",
+    "Link",
+    "Plan",
+    "Workspace",
+]

@@ -1,0 +1,92 @@
+"""Short links resolved from memory; a bumped epoch (any worker's link change) empties it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from clicktrail.models import Link
+from clicktrail.storage.db import Database
+from clicktrail.storage.epoch import Epoch
+
+
+@dataclass(frozen=True, slots=True)
+class CachedLink:
+    id: str
+    workspace_id: str
+    domain: str
+    key: str
+    url: str
+    track_conversion: bool
+    disabled: bool
+    expires_at: datetime | None
+    expired_url: str | None
+    password: str | None
+
+
+_COLUMNS = (
+    Link.id, Link.workspace_id, Link.domain, Link.key, Link.url, Link.track_conversion,
+    Link.disabled_at, Link.expires_at, Link.expired_url, Link.password,
+)  # fmt: skip
+
+
+class LinkResolver:
+    def __init__(self, db: Database, epoch: Epoch, size: int) -> None:
+        self._db = db
+        self._epoch = epoch
+        self._size = size
+        self._seen = -1
+        self._links: dict[tuple[str, str], CachedLink | None] = {}
+        self._domains: frozenset[str] | None = None
+
+    def _fresh(self) -> int:
+        epoch = self._epoch.current()
+        if epoch != self._seen:
+            self._links.clear()
+            self._domains = None
+            self._seen = epoch
+        return epoch
+
+    async def resolve(self, domain: str, key: str) -> CachedLink | None:
+        epoch = self._fresh()
+        slot = (domain, key.lower())
+        if slot in self._links:
+            return self._links[slot]
+        link = await self._load(*slot)
+        if self._epoch.current() == epoch and self._size:  # a change while loading: don't keep
+            if len(self._links) >= self._size:
+                self._links.clear()
+            self._links[slot] = link
+        return link
+
+    async def domains(self) -> frozenset[str]:
+        """Every domain that has links, to tell short-link hosts from the API host."""
+        epoch = self._fresh()
+        if self._domains is not None:
+            return self._domains
+        async with self._db.reader.connect() as conn:
+            found = frozenset((await conn.scalars(select(Link.domain).distinct())).all())
+        if self._epoch.current() == epoch:
+            self._domains = found
+        return found
+
+    async def _load(self, domain: str, key_folded: str) -> CachedLink | None:
+        stmt = select(*_COLUMNS).where(Link.domain == domain, Link.key_folded == key_folded)
+        async with self._db.reader.connect() as conn:
+            row = (await conn.execute(stmt)).first()
+        if row is None:
+            return None
+        return CachedLink(
+            id=row.id,
+            workspace_id=row.workspace_id,
+            domain=row.domain,
+            key=row.key,
+            url=row.url,
+            track_conversion=row.track_conversion,
+            disabled=row.disabled_at is not None,
+            expires_at=row.expires_at,
+            expired_url=row.expired_url,
+            password=row.password,
+        )

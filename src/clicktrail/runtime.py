@@ -1,0 +1,59 @@
+"""Everything a worker process holds for its lifetime, built from settings at startup."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clicktrail.config import Settings
+from clicktrail.redirect.agents import parse_agent
+from clicktrail.redirect.clicks import ClickRecorder
+from clicktrail.redirect.geo import GeoIP, geoip_from_path
+from clicktrail.redirect.resolver import LinkResolver
+from clicktrail.storage.db import Database
+from clicktrail.storage.epoch import Epoch, open_epoch
+from clicktrail.storage.instance import instance_secret
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    secret: bytes
+    epoch: Epoch
+    resolver: LinkResolver
+    clicks: ClickRecorder
+    geoip: GeoIP
+
+    @classmethod
+    async def start(cls, settings: Settings) -> Runtime:
+        db = Database(settings)
+        epoch = await open_epoch(settings.database_url, settings.redis_url)
+        clicks = ClickRecorder(db, settings.click_batch_size)
+        clicks.start()
+        parse_agent("Mozilla/5.0")  # load the parser's rules now, not on the first visitor
+        return cls(
+            settings=settings,
+            db=db,
+            secret=await instance_secret(db, settings),
+            epoch=epoch,
+            resolver=LinkResolver(db, epoch, settings.link_cache_size),
+            clicks=clicks,
+            geoip=geoip_from_path(settings.geoip_path),
+        )
+
+    async def close(self) -> None:
+        await self.clicks.close()
+        await self.epoch.close()
+        await self.db.dispose()
+
+    async def link_domain(self, host: str) -> str:
+        """The domain whose links a request's Host header names (the default one if none)."""
+        host = host.lower().removeprefix("www.")
+        if host and host in await self.resolver.domains():
+            return host
+        return self.settings.short_domain
+
+    async def is_short_host(self, host: str) -> bool:
+        """A host that serves only short links (not the shared API host)."""
+        host = host.lower().removeprefix("www.")
+        return host != self.settings.short_domain and host in await self.resolver.domains()

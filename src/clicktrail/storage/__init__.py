@@ -1,0 +1,1 @@
+"""Engines and sessions, group commit, the link cache and other infrastructure behind interfaces."""

@@ -1,0 +1,123 @@
+"""A counter that every worker can read for free and any worker can bump after a link changes.
+
+Each worker keeps links in memory; a changed epoch tells it to drop them. On one host the counter
+lives in a shared memory-mapped file (a read is a memory load). With Redis configured it is also
+published, so that workers on other hosts drop their caches too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import hashlib
+import mmap
+import os
+import struct
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+from redis.asyncio import Redis
+from redis.asyncio.client import PubSub
+
+from clicktrail.storage.urls import async_url, sqlite_path
+
+_FORMAT = "<Q"
+_SIZE = struct.calcsize(_FORMAT)
+
+
+class Epoch(Protocol):
+    def current(self) -> int: ...
+
+    async def bump(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def epoch_path(database_url: str) -> Path:
+    """Beside a SQLite file; for a server database, one file per URL in the temp directory."""
+    db_file = sqlite_path(async_url(database_url))
+    if db_file is not None:
+        return db_file.with_name(db_file.name + "-epoch")
+    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"clicktrail-{digest}.epoch"
+
+
+class FileEpoch:
+    def __init__(self, path: Path) -> None:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < _SIZE:
+                os.pwrite(fd, b"\0" * _SIZE, 0)
+            self._map = mmap.mmap(fd, _SIZE)
+        finally:
+            os.close(fd)
+        self._lock_path = path
+
+    def current(self) -> int:
+        value: int = struct.unpack_from(_FORMAT, self._map)[0]
+        return value
+
+    def bump_now(self) -> int:
+        with open(self._lock_path, "rb") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            value = self.current() + 1
+            struct.pack_into(_FORMAT, self._map, 0, value)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return value
+
+    async def bump(self) -> None:
+        self.bump_now()
+
+    async def close(self) -> None:
+        with contextlib.suppress(BufferError):
+            self._map.close()
+
+
+class RedisEpoch:
+    """The file epoch, plus a Redis channel that carries bumps to other hosts."""
+
+    CHANNEL = "clicktrail:links:epoch"
+
+    def __init__(self, local: FileEpoch, redis: Redis, pubsub: PubSub) -> None:
+        self._local = local
+        self._remote = 0
+        self._redis = redis
+        self._pubsub = pubsub
+        self._task = asyncio.get_running_loop().create_task(self._listen())
+
+    @classmethod
+    async def connect(cls, local: FileEpoch, redis_url: str) -> RedisEpoch:
+        """Subscribed before it is returned, so that no bump is missed or cut off midway."""
+        redis = Redis.from_url(redis_url)
+        pubsub = redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(cls.CHANNEL)
+        return cls(local, redis, pubsub)
+
+    def current(self) -> int:
+        return self._local.current() + self._remote
+
+    async def bump(self) -> None:
+        self._local.bump_now()
+        await self._redis.publish(self.CHANNEL, str(os.getpid()))
+
+    async def _listen(self) -> None:
+        while True:
+            message = await self._pubsub.get_message(timeout=None)
+            if message is not None:
+                self._remote += 1
+
+    async def close(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._task
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._redis.aclose()
+        await self._local.close()
+
+
+async def open_epoch(database_url: str, redis_url: str | None) -> Epoch:
+    """The epoch for this installation: shared by file on one host, and by Redis if configured."""
+    local = FileEpoch(epoch_path(database_url))
+    return await RedisEpoch.connect(local, redis_url) if redis_url else local

@@ -1,0 +1,82 @@
+"""Group commit: concurrent requests hand their rows to one writer task, which writes them in a
+shared transaction and answers each request only after that transaction has committed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+T = TypeVar("T")
+R = TypeVar("R")
+BatchWriter = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
+
+log = logging.getLogger(__name__)
+
+
+class GroupCommitter(Generic[T, R]):
+    """While a batch is being committed, new items queue up and form the next batch."""
+
+    def __init__(self, engine: AsyncEngine, write: BatchWriter[T, R], max_batch: int) -> None:
+        self._engine = engine
+        self._write = write
+        self._max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="group-commit")
+
+    async def submit(self, item: T) -> R:
+        """Returns once `item` is durably committed (or raises why it could not be)."""
+        future: asyncio.Future[R] = asyncio.get_running_loop().create_future()
+        await self._queue.put((item, future))
+        return await future
+
+    async def close(self) -> None:
+        """Writes what is queued, then stops."""
+        await self._queue.join()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self._max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                await self._commit(batch)
+            finally:
+                for _ in batch:
+                    self._queue.task_done()
+
+    async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
+        try:
+            results = await self._transaction([item for item, _ in batch])
+        except Exception:
+            if len(batch) == 1:
+                _settle_error(batch[0][1])
+                return
+            for single in batch:  # retry one by one, so only the bad row fails
+                await self._commit([single])
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    async def _transaction(self, items: Sequence[T]) -> Sequence[R]:
+        async with self._engine.begin() as conn:
+            return await self._write(conn, items)
+
+
+def _settle_error(future: asyncio.Future[R]) -> None:
+    log.exception("group commit failed")
+    if not future.done():
+        future.set_exception(sys.exc_info()[1] or RuntimeError("group commit failed"))

@@ -1,0 +1,1 @@
+"""Workspaces: the tenant every link, click, key and event belongs to."""

@@ -1,0 +1,106 @@
+"""Fixtures: a fresh, migrated database per test (SQLite file, or PostgreSQL when
+CLICKTRAIL_TEST_DATABASE_URL is set), the app in-process, and a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from clicktrail.app import Root, create_app
+from clicktrail.config import Settings
+from clicktrail.storage.migrate import upgrade
+from tests.support import LiveServer, Tenant, make_tenant, pg_admin
+
+PG_URL = os.environ.get("CLICKTRAIL_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("CLICKTRAIL_TEST_REDIS_URL")
+BROWSER_UA = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Safari/605.1.15"
+)
+
+
+def pytest_report_header() -> list[str]:
+    return [
+        f"clicktrail database: {'PostgreSQL ' + PG_URL if PG_URL else 'SQLite files'}",
+        f"clicktrail redis: {REDIS_URL or 'none (in-process)'}",
+    ]
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrated once per run; each test gets a copy."""
+    if PG_URL:
+        name = f"ct_tpl_{uuid.uuid4().hex[:10]}"
+        asyncio.run(pg_admin(PG_URL, f'CREATE DATABASE "{name}"'))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        asyncio.run(upgrade(url))
+        yield name
+        asyncio.run(pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    asyncio.run(upgrade(f"sqlite:///{path}"))
+    yield str(path)
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+    if PG_URL:
+        name = f"ct_{uuid.uuid4().hex[:12]}"
+        asyncio.run(pg_admin(PG_URL, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        asyncio.run(pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        return
+    path = tmp_path / "clicktrail.db"
+    shutil.copyfile(template_database, path)
+    yield f"sqlite:///{path}"
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        secret_key="test-secret-key",
+        short_domain="localhost:8000",
+        environment="testing",
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Root]:
+    root = create_app(settings)
+    async with root.api.router.lifespan_context(root.api):
+        yield root
+
+
+@pytest.fixture
+async def client(app: Root) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as c:
+        yield c
+
+
+@pytest.fixture
+async def tenant(app: Root) -> Tenant:
+    """A business-plan workspace with an API key."""
+    return await make_tenant(app.api.state.runtime.settings, "acme", plan="business")
+
+
+@pytest.fixture
+async def other_tenant(app: Root) -> Tenant:
+    return await make_tenant(app.api.state.runtime.settings, "globex", plan="business")
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """A real uvicorn server on 127.0.0.1, in a thread of this process."""
+    with LiveServer.running(settings) as server:
+        yield server
