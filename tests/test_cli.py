@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +83,12 @@ def test_migrate_is_idempotent(settings: Settings) -> None:
     assert run(settings, "migrate").returncode == 0
 
 
-@pytest.fixture
-def served(settings: Settings) -> Iterator[tuple[str, str]]:
-    """`clicktrail serve` on an empty database; yields its URL and everything it printed."""
+@contextmanager
+def serving(settings: Settings, *args: str) -> Iterator[tuple[str, str]]:
+    """`clicktrail serve` as its own process; yields its URL and what it printed at start."""
     port = free_port()
     proc = subprocess.Popen(
-        [CLI, "serve", "--port", str(port)],
+        [CLI, "serve", "--port", str(port), *args],
         env=cli_env(settings),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -105,6 +106,12 @@ def served(settings: Settings) -> Iterator[tuple[str, str]]:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+@pytest.fixture
+def served(settings: Settings) -> Iterator[tuple[str, str]]:
+    with serving(settings) as found:
+        yield found
 
 
 def _wait_until_up(url: str) -> None:
@@ -128,3 +135,32 @@ def test_serve_bootstraps_a_demo_workspace(served: tuple[str, str]) -> None:
     assert created.json()["domain"] == f"localhost:{url.rsplit(':', 1)[1]}"
     visit = httpx.get(f"{url}/{created.json()['key']}", headers={"User-Agent": "Mozilla/5.0"})
     assert visit.status_code == 302
+
+
+def _bootstrap_key(printed: str) -> dict[str, str]:
+    match = re.search(r"\b(dub_[0-9A-Za-z]{24})\b", printed)
+    assert match is not None
+    return {"Authorization": f"Bearer {match.group(1)}"}
+
+
+def _destinations(url: str, key: str, visits: int) -> set[str]:
+    found = set()
+    for n in range(visits):
+        # a new connection each time, so that both workers take some of them
+        response = httpx.get(f"{url}/{key}", headers={"User-Agent": f"Mozilla/5.0 v{n}"})
+        found.add(response.headers["location"].split("?")[0])
+    return found
+
+
+def test_a_change_reaches_every_worker(settings: Settings) -> None:
+    with serving(settings, "--workers", "2") as (url, printed):
+        auth = _bootstrap_key(printed)
+        body = {"url": "https://old.example/", "key": "moving"}
+        link = httpx.post(f"{url}/links", json=body, headers=auth).json()
+        assert _destinations(url, "moving", 30) == {"https://old.example/"}  # both caches warm
+        patch = {"url": "https://new.example/"}
+        assert httpx.patch(f"{url}/links/{link['id']}", json=patch, headers=auth).is_success
+        assert _destinations(url, "moving", 30) == {"https://new.example/"}
+        assert httpx.delete(f"{url}/links/{link['id']}", headers=auth).is_success
+        gone = {httpx.get(f"{url}/moving").status_code for _ in range(20)}
+        assert gone == {404}
