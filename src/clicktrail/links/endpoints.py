@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 
 from clicktrail.api.deps import CurrentWorkspace, ReadSession, RuntimeDep, WriteSession
 from clicktrail.api.responses import ERRORS
-from clicktrail.links import schemas
+from clicktrail.links import rules, schemas
 from clicktrail.links.present import present
 from clicktrail.links.repository import LinkFilter
 from clicktrail.links.service import link as link_service
@@ -23,7 +23,7 @@ def _filter(
 ) -> LinkFilter:
     return LinkFilter(
         workspace_id=workspace.id,
-        domain=domain,
+        domain=rules.fold_domain(domain) if domain else None,
         tenant_id=tenant_id,
         search=search,
         show_archived=show_archived,

@@ -6,13 +6,13 @@ from urllib.parse import quote
 
 from clicktrail.config import Settings
 from clicktrail.kit.clock import iso
-from clicktrail.links import schemas
+from clicktrail.links import rules, schemas
 from clicktrail.models import Link
 
 
 def short_link(settings: Settings, domain: str, key: str) -> str:
     base = f"{settings.link_scheme}://{domain}"
-    return base if key == "_root" else f"{base}/{key}"
+    return base if key == rules.ROOT else f"{base}/{key}"
 
 
 def present(link: Link, settings: Settings) -> schemas.Link:

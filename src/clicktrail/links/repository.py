@@ -58,7 +58,12 @@ class LinkRepository:
         self, where: LinkFilter, sort: LinkSort, order: SortOrder, page: int, size: int
     ) -> list[Link]:
         column = _SORT_COLUMNS[sort]
-        ordering = column.asc() if order is SortOrder.asc else column.desc()
+        # Never-clicked links sort as the smallest values on every database, as on Dub's MySQL
+        # (PostgreSQL would otherwise put NULLs first when descending, SQLite last).
+        if order is SortOrder.asc:
+            ordering = column.asc().nulls_first()
+        else:
+            ordering = column.desc().nulls_last()
         stmt = _filtered(select(Link), where).order_by(ordering, Link.id.desc())
         stmt = stmt.limit(size).offset((page - 1) * size)
         return list((await self.session.scalars(stmt)).all())
@@ -74,12 +79,12 @@ S = TypeVar("S", bound=Select[Any])
 def _filtered(stmt: S, where: LinkFilter) -> S:
     stmt = stmt.where(Link.workspace_id == where.workspace_id)
     if where.domain:
-        stmt = stmt.where(Link.domain == where.domain.lower())
+        stmt = stmt.where(Link.domain == where.domain)
     if where.tenant_id:
         stmt = stmt.where(Link.tenant_id == where.tenant_id)
     if not where.show_archived:
         stmt = stmt.where(Link.archived.is_(False))
     if where.search:
-        pattern = f"%{where.search}%"
-        stmt = stmt.where(or_(Link.url.ilike(pattern), Link.key.ilike(pattern)))
+        matches = [c.icontains(where.search, autoescape=True) for c in (Link.url, Link.key)]
+        stmt = stmt.where(or_(*matches))
     return stmt

@@ -15,6 +15,7 @@ RESERVED = frozenset({
     "tokens", "domains", "tags", "folders", "qr", "metatags", "docs", "redoc", "openapi.json",
     "health", "healthz", "status", "static", "favicon.ico", "robots.txt",
 })  # fmt: skip
+ROOT = "_root"  # the key of a domain's root link: its short link is the bare domain
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 _KEY = re.compile(r"^[^\s?#\\]+$")
 
@@ -23,13 +24,28 @@ def clean_url(raw: str, field: str = "url") -> str:
     url = raw.strip()
     if url and "://" not in url:
         url = "https://" + url
-    if not is_http_url(url):
+    if not is_http_url(url) or not _has_valid_host(url):
         raise UnprocessableEntity(f"Invalid {'destination URL' if field == 'url' else field}.")
     return url
 
 
+def _has_valid_host(url: str) -> bool:
+    """A host without spaces and a numeric port, as the WHATWG URL parser Dub uses requires."""
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return bool(parts.hostname) and not any(c.isspace() for c in parts.netloc)
+
+
+def fold_domain(raw: str) -> str:
+    """The form domains are stored in: `WWW.Go.Example.com` is `go.example.com`."""
+    return raw.strip().lower().removeprefix("www.")
+
+
 def clean_domain(raw: str) -> str:
-    domain = raw.strip().lower().removeprefix("www.")
+    domain = fold_domain(raw)
     if not domain or "/" in domain or " " in domain:
         raise UnprocessableEntity(f"Invalid domain: {raw!r}.")
     return domain
@@ -42,6 +58,10 @@ def clean_key(raw: str, *, domain: str, shared_host: str) -> str:
             f"Invalid key: {raw!r}. Keys may not be empty or contain spaces, '?', '#' or '\\'."
         )
     first = key.split("/", 1)[0].lower()
+    if domain == shared_host and key == ROOT:
+        raise UnprocessableEntity(
+            f"The key {ROOT!r} is reserved: the root of {domain} is the API's."
+        )
     if domain == shared_host and first in RESERVED:
         raise UnprocessableEntity(
             f"The key {key!r} is reserved: it would shadow the API path /{first} on {domain}."
@@ -52,12 +72,14 @@ def clean_key(raw: str, *, domain: str, shared_host: str) -> str:
 def with_utm(url: str, utm: dict[str, str | None]) -> str:
     """Given UTM values are written into the destination's query, replacing any there."""
     parts = urlsplit(url)
-    params = dict(parse_qsl(parts.query, keep_blank_values=True))
-    for name, value in utm.items():
-        if value:
-            params[name] = value
-        else:
-            params.pop(name, None)
+    pending: dict[str, str] = {name: value for name, value in utm.items() if value}
+    params: list[tuple[str, str]] = []
+    for name, value in parse_qsl(parts.query, keep_blank_values=True):
+        if name not in utm:
+            params.append((name, value))
+        elif name in pending:  # replaced where it first stood, as URLSearchParams.set does
+            params.append((name, pending.pop(name)))
+    params += pending.items()
     return urlunsplit(parts._replace(query=urlencode(params)))
 
 

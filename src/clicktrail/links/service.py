@@ -171,7 +171,8 @@ class LinkService:
     async def _check_external_id(self, repo: LinkRepository, link: Link) -> None:
         if link.external_id is None:
             return
-        other = await repo.get_by_external_id(link.workspace_id, link.external_id)
+        with repo.session.no_autoflush:  # flushing the change first would fail on the constraint
+            other = await repo.get_by_external_id(link.workspace_id, link.external_id)
         if other is not None and other.id != link.id:
             raise Conflict(f"A link with the externalId {link.external_id!r} already exists.")
 
