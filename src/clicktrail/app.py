@@ -67,14 +67,16 @@ class Root:
         await self.api(scope, receive, send)
 
     async def _is_redirect(self, scope: Scope) -> bool:
+        """API paths are the API's on every host, so that no link can take one over; `/` is a
+        domain's root link only on a host that serves nothing but short links."""
         if scope["method"] not in {"GET", "HEAD"}:
             return False
+        first = scope["path"].lstrip("/").split("/", 1)[0].lower()
+        if first:
+            return first not in RESERVED
         runtime: Runtime = self.api.state.runtime
         host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
-        if await runtime.is_short_host(host):
-            return True
-        first = scope["path"].lstrip("/").split("/", 1)[0].lower()
-        return bool(first) and first not in RESERVED
+        return await runtime.is_short_host(host)
 
 
 def _as_api_request(scope: Scope) -> Scope:

@@ -298,9 +298,30 @@ async def test_root_key_on_another_domain_is_the_bare_domain(acme: LinksApi) -> 
 
 
 @pytest.mark.parametrize("key", ["links", "track/x", "api"])
-async def test_api_words_are_ordinary_keys_on_another_domain(acme: LinksApi, key: str) -> None:
-    link = await acme.create(url=URL, key=key, domain="go.example.com")
-    assert (link["domain"], link["key"]) == ("go.example.com", key)
+async def test_api_paths_are_reserved_on_every_domain(acme: LinksApi, key: str) -> None:
+    # API paths answer on every host, so that no link can ever take one over
+    assert_unprocessable(await acme.post(url=URL, key=key, domain="go.example.com"))
+
+
+async def test_a_domain_belongs_to_the_first_workspace_on_it(
+    acme: LinksApi, globex: LinksApi
+) -> None:
+    await acme.create(url=URL, key="a", domain="go.acme.example")
+    refused = await globex.post(url=URL, key="b", domain="GO.acme.example")
+    assert_error(
+        refused, 403, "forbidden", "The domain go.acme.example belongs to another workspace."
+    )
+    other = await globex.create(url=URL, key="c")
+    moved = await globex.patch(other["id"], domain="go.acme.example")
+    assert moved.status_code == 403
+    assert (await acme.create(url=URL, key="d", domain="go.acme.example"))["key"] == "d"
+
+
+async def test_the_shared_domain_belongs_to_every_workspace(
+    acme: LinksApi, globex: LinksApi
+) -> None:
+    await acme.create(url=URL, key="mine")
+    assert (await globex.create(url=URL, key="theirs"))["domain"] == "localhost:8000"
 
 
 async def test_duplicate_key_is_a_conflict(acme: LinksApi) -> None:

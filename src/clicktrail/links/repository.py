@@ -7,7 +7,8 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.links.schemas import LinkSort, SortOrder
-from clicktrail.models import Link
+from clicktrail.models import Domain, Link
+from clicktrail.storage.sql import insert
 
 _SORT_COLUMNS = {
     LinkSort.created_at: Link.created_at,
@@ -45,6 +46,16 @@ class LinkRepository:
         return await self.session.scalar(
             select(Link).where(Link.domain == domain, Link.key_folded == key.lower())
         )
+
+    async def claim_domain(self, domain: str, workspace_id: str) -> str:
+        """The id of the workspace that owns `domain`: this one, if nobody did before."""
+        dialect = self.session.bind.dialect.name
+        stmt = insert(Domain.__table__, dialect).values(domain=domain, workspace_id=workspace_id)
+        await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["domain"]))
+        owner = await self.session.scalar(
+            select(Domain.workspace_id).where(Domain.domain == domain)
+        )
+        return str(owner)
 
     async def add(self, link: Link) -> Link:
         self.session.add(link)

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.config import Settings
-from clicktrail.errors import BadRequest, Conflict, NotFound
+from clicktrail.errors import BadRequest, Conflict, Forbidden, NotFound
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.ids import nanoid
 from clicktrail.links import rules
@@ -34,6 +34,7 @@ class LinkService:
     ) -> Link:  # fmt: skip
         repo = LinkRepository(session)
         domain = rules.clean_domain(body.domain) if body.domain else settings.short_domain
+        await _check_domain(repo, workspace, domain, settings)
         key = await self._new_key(repo, body, domain, settings)
         link = Link(workspace_id=workspace.id, domain=domain, key=key, key_folded=key.lower())
         link.url = rules.clean_url(body.url)
@@ -137,6 +138,8 @@ class LinkService:
         domain = rules.clean_domain(body.domain) if body.domain else link.domain
         raw_key = body.key if body.key else link.key
         key = rules.clean_key(raw_key, domain=domain, shared_host=settings.short_domain)
+        if domain != link.domain:
+            await _check_domain(repo, link.workspace_id, domain, settings)
         if (domain, key.lower()) == (link.domain, link.key_folded):
             link.key = key
             return
@@ -180,6 +183,17 @@ class LinkService:
 def _default(name: str) -> Any:
     return False if name in {"track_conversion", "archived", "proxy", "rewrite", "do_index",
                              "public_stats"} else None  # fmt: skip
+
+
+async def _check_domain(
+    repo: LinkRepository, workspace: Workspace | str, domain: str, settings: Settings
+) -> None:
+    """A domain other than the shared one belongs to the first workspace to use it."""
+    if domain == settings.short_domain:
+        return
+    workspace_id = workspace if isinstance(workspace, str) else workspace.id
+    if await repo.claim_domain(domain, workspace_id) != workspace_id:
+        raise Forbidden(f"The domain {domain} belongs to another workspace.")
 
 
 async def _flush(repo: LinkRepository, link: Link) -> None:

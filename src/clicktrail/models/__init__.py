@@ -3,6 +3,7 @@
 from clicktrail.models.api_key import APIKey
 from clicktrail.models.base import Base
 from clicktrail.models.click import Click, ClickVisitor
+from clicktrail.models.domain import Domain
 from clicktrail.models.instance import InstanceSetting
 from clicktrail.models.link import Link
 from clicktrail.models.workspace import Plan, Workspace
@@ -12,6 +13,7 @@ __all__ = [
     "Base",
     "Click",
     "ClickVisitor",
+    "Domain",
     "InstanceSetting",
     "Link",
     "Plan",
