@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
-import threading
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,13 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
-import uvicorn
+import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from clicktrail import admin
-from clicktrail.app import create_app
 from clicktrail.config import Settings
 from clicktrail.storage.urls import async_url
 
@@ -74,34 +75,64 @@ def fetch_sync(settings: Settings, sql: str, **params: Any) -> list[dict[str, An
 
 
 class LiveServer:
-    def __init__(self, settings: Settings, server: uvicorn.Server, port: int) -> None:
+    """clicktrail under uvicorn in its own process, as users run it. (A thread of the test
+    process would share CPython 3.11's non-thread-safe compiler state with pytest.)"""
+
+    def __init__(self, settings: Settings, port: int) -> None:
         self.settings = settings
-        self.server = server
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
 
     @classmethod
     @contextmanager
     def running(cls, settings: Settings) -> Iterator[LiveServer]:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("the test server did not start")
-            time.sleep(0.01)
+        port = free_port()
+        command = [
+            sys.executable, "-m", "uvicorn", "--factory", "clicktrail.app:create_app",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        ]  # fmt: skip
+        proc = subprocess.Popen(command, env=server_env(settings))
         try:
-            yield cls(settings, server, port)
+            wait_until_up(f"http://127.0.0.1:{port}", proc)
+            yield cls(settings, port)
         finally:
-            server.should_exit = True
-            thread.join(timeout=15)
-            sock.close()
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
 
     def tenant(self, slug: str, plan: str = "business") -> Tenant:
         return asyncio.run(make_tenant(self.settings, slug, plan))
+
+
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives a server process these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLICKTRAIL_")}
+    values = settings.model_dump(mode="json", exclude_defaults=True)
+    if settings.secret_key is not None:
+        values["secret_key"] = settings.secret_key.get_secret_value()
+    if settings.trusted_proxies:
+        values["trusted_proxies"] = ",".join(str(n) for n in settings.trusted_proxies)
+    return env | {f"CLICKTRAIL_{k.upper()}": str(v) for k, v in values.items() if v is not None}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with {proc.returncode}")
+        try:
+            httpx.get(f"{url}/health", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.05)
+    raise RuntimeError("the server did not come up")

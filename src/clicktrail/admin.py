@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.api_keys.service import api_key as api_key_service
 from clicktrail.config import Settings
+from clicktrail.fx import repository as fx_repository
+from clicktrail.fx.service import age_days
+from clicktrail.kit.clock import utcnow
+from clicktrail.kit.currency import RateTable, bundled_rates
 from clicktrail.links.present import present
 from clicktrail.links.schemas import LinkCreate
 from clicktrail.links.service import link as link_service
@@ -98,3 +102,22 @@ async def bootstrap(ctx: Context) -> dict[str, Any] | None:
     )
     key = await create_key(ctx, ws.slug, "Default")
     return {"workspace": workspace_json(ws), "key": key}
+
+
+async def load_rates(ctx: Context, table: RateTable) -> dict[str, Any]:
+    await fx_repository.add(ctx.session, table)
+    return rates_json(table)
+
+
+async def current_rates(ctx: Context) -> dict[str, Any]:
+    connection = await ctx.session.connection()
+    return rates_json(await fx_repository.newest(connection) or bundled_rates())
+
+
+def rates_json(table: RateTable) -> dict[str, Any]:
+    return {
+        "date": table.as_of.isoformat(),
+        "ageDays": age_days(table, utcnow().date()),
+        "source": table.source,
+        "currencies": len(table.rates) + 1,
+    }

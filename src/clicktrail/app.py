@@ -16,6 +16,7 @@ from clicktrail.links.rules import RESERVED
 from clicktrail.redirect import endpoints as track_click
 from clicktrail.redirect.app import RedirectApp
 from clicktrail.runtime import Runtime
+from clicktrail.tracking import endpoints as tracking
 
 CORS_PATHS = frozenset({"/track/click"})
 CORS_HEADERS = [
@@ -41,7 +42,7 @@ def create_api(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     handlers.install(api)
-    for router in (system.router, links.router, track_click.router):
+    for router in (system.router, links.router, track_click.router, tracking.router):
         api.include_router(router)
     return api
 

@@ -7,15 +7,19 @@ import json
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
 import uvicorn
 
 from clicktrail import admin
 from clicktrail.config import Settings
 from clicktrail.errors import AppError
+from clicktrail.fx.service import fetch_rates
 from clicktrail.kit.clock import as_utc
+from clicktrail.kit.currency import RatesError, parse_rates
 from clicktrail.links.schemas import LinkCreate
 from clicktrail.storage.migrate import upgrade
 
@@ -23,9 +27,11 @@ app = typer.Typer(help="Self-hosted link attribution, wire-compatible with Dub's
 workspace_app = typer.Typer(help="Manage workspaces.")
 key_app = typer.Typer(help="Manage API keys.")
 link_app = typer.Typer(help="Manage short links.")
+fx_app = typer.Typer(help="Exchange rates used to convert sales to USD.")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(link_app, name="link")
+app.add_typer(fx_app, name="fx")
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print the created object as one JSON line.")
@@ -128,6 +134,39 @@ def link_create(
     body = LinkCreate(url=url, key=key, domain=domain, track_conversion=track_conversion)
     link = _run(Settings(), lambda ctx: admin.create_link(ctx, workspace, body))
     _emit(link, as_json, f"{link['shortLink']} -> {link['url']} ({link['id']})")
+
+
+@fx_app.command("update")
+def fx_update(
+    file: Annotated[
+        Path | None, typer.Option(help="Our JSON rates file, or the ECB's CSV.")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="A URL serving either format.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Load newer exchange rates (units per USD); every worker uses them within a minute."""
+    if (file is None) == (url is None):
+        typer.echo("error: give exactly one of --file and --url", err=True)
+        raise typer.Exit(2)
+    try:
+        table = (
+            parse_rates(file.read_text(), file.name)
+            if file
+            else asyncio.run(fetch_rates(url or ""))
+        )
+    except (OSError, RatesError, httpx.HTTPError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    loaded = _run(Settings(), lambda ctx: admin.load_rates(ctx, table))
+    _emit(loaded, as_json, f"Loaded {loaded['currencies']} rates of {loaded['date']}")
+
+
+@fx_app.command("status")
+def fx_status(as_json: JsonFlag = False) -> None:
+    """Which exchange rates are in force, and how old they are."""
+    rates = _run(Settings(), admin.current_rates)
+    summary = f"Rates of {rates['date']} ({rates['ageDays']} days old) from {rates['source']}"
+    _emit(rates, as_json, summary)
 
 
 def main() -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from clicktrail.api.ratelimit import RateLimiter
 from clicktrail.config import Settings
+from clicktrail.fx.service import Rates
 from clicktrail.redirect.agents import parse_agent
 from clicktrail.redirect.clicks import ClickRecorder
 from clicktrail.redirect.geo import GeoIP, geoip_from_path
@@ -23,6 +25,8 @@ class Runtime:
     resolver: LinkResolver
     clicks: ClickRecorder
     geoip: GeoIP
+    limiter: RateLimiter
+    rates: Rates
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -39,6 +43,8 @@ class Runtime:
             resolver=LinkResolver(db, epoch, settings.link_cache_size),
             clicks=clicks,
             geoip=geoip_from_path(settings.geoip_path),
+            limiter=RateLimiter(settings.redis_url),
+            rates=Rates(db),
         )
 
     async def close(self) -> None:

@@ -9,8 +9,9 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.api_keys.service import api_key as api_key_service
-from clicktrail.errors import BadRequest, Unauthorized
-from clicktrail.models import Workspace
+from clicktrail.errors import BadRequest, Forbidden, Unauthorized
+from clicktrail.kit.crypto import keyed_hash
+from clicktrail.models import Plan, Workspace
 from clicktrail.runtime import Runtime
 from clicktrail.storage.unit import run_after_commit
 
@@ -55,12 +56,29 @@ def bearer_key(request: Request) -> str:
 
 
 async def current_workspace(request: Request, runtime: RuntimeDep) -> Workspace:
+    """The key's workspace, after its request budget is spent (spec §5.1 steps 1-4)."""
     key = bearer_key(request)
     has_ref = any(p in request.query_params for p in ("workspaceId", "projectSlug"))
     async with runtime.db.read_session() as session:
-        return await api_key_service.authenticate(
+        workspace = await api_key_service.authenticate(
             session, key=key, secret=runtime.secret, has_workspace_ref=has_ref
         )
+    path = request.url.path
+    analytics = "/analytics" in path or "/events" in path
+    await runtime.limiter.hit(keyed_hash(runtime.secret, key), workspace.plan, analytics=analytics)
+    return workspace
 
 
 CurrentWorkspace = Annotated[Workspace, Depends(current_workspace)]
+
+CONVERSION_PLANS = frozenset({Plan.business, Plan.advanced, Plan.enterprise})
+
+
+async def conversion_workspace(workspace: CurrentWorkspace) -> Workspace:
+    """Conversion tracking, customers and events need a business plan or higher (§1.1)."""
+    if workspace.plan not in CONVERSION_PLANS:
+        raise Forbidden("Unauthorized: Need higher plan.")
+    return workspace
+
+
+ConversionWorkspace = Annotated[Workspace, Depends(conversion_workspace)]

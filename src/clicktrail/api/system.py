@@ -9,6 +9,8 @@ from sqlalchemy import text
 
 from clicktrail import __version__
 from clicktrail.api.deps import RuntimeDep
+from clicktrail.fx.service import age_days
+from clicktrail.kit.clock import utcnow
 
 router = APIRouter(tags=["System"])
 
@@ -23,4 +25,10 @@ async def health(runtime: RuntimeDep) -> dict[str, Any]:
     """Whether the server and its database answer."""
     async with runtime.db.reader.connect() as conn:
         await conn.execute(text("SELECT 1"))
-    return {"status": "ok", "version": __version__, "database": "ok"}
+    rates = await runtime.rates.current()
+    fx = {
+        "date": rates.as_of.isoformat(),
+        "ageDays": age_days(rates, utcnow().date()),
+        "source": rates.source,
+    }
+    return {"status": "ok", "version": __version__, "database": "ok", "fx": fx}

@@ -3,7 +3,10 @@
 from clicktrail.models.api_key import APIKey
 from clicktrail.models.base import Base
 from clicktrail.models.click import Click, ClickVisitor
+from clicktrail.models.conversion import Lead, LeadMark, Sale, SaleInvoice
+from clicktrail.models.customer import Customer
 from clicktrail.models.domain import Domain
+from clicktrail.models.fx import FxSnapshot
 from clicktrail.models.instance import InstanceSetting
 from clicktrail.models.link import Link
 from clicktrail.models.workspace import Plan, Workspace
@@ -13,9 +16,15 @@ __all__ = [
     "Base",
     "Click",
     "ClickVisitor",
+    "Customer",
     "Domain",
+    "FxSnapshot",
     "InstanceSetting",
+    "Lead",
+    "LeadMark",
     "Link",
     "Plan",
+    "Sale",
+    "SaleInvoice",
     "Workspace",
 ]

@@ -1,0 +1,68 @@
+"""Per-key request budgets by plan (spec §5.3): in process by default, in Redis when configured
+so that every worker and host draws on one budget."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+
+from clicktrail.errors import RateLimitExceeded
+
+log = logging.getLogger(__name__)
+
+API_PER_MINUTE = {"free": 60, "pro": 600, "business": 1200, "advanced": 3000, "enterprise": 3000}
+ANALYTICS_PER_SECOND = {"free": 0, "pro": 2, "business": 4, "advanced": 8, "enterprise": 16}
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    limit: int
+    remaining: int
+    reset_ms: int  # Unix epoch in milliseconds, as Dub's (Upstash's) reset is
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Retry-After": str(self.reset_ms),
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+            "X-RateLimit-Reset": str(self.reset_ms),
+        }
+
+
+class RateLimiter:
+    def __init__(self, redis_url: str | None) -> None:
+        storage: Storage = (
+            RedisStorage(_async_uri(redis_url), implementation="redispy", key_prefix="clicktrail")
+            if redis_url
+            else MemoryStorage()
+        )
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
+
+    async def hit(self, key_hash: str, plan: str, *, analytics: bool) -> Budget:
+        """Spend one request of this key's budget, or raise 429 with Dub's headers."""
+        item = _item(plan, analytics=analytics)
+        try:
+            allowed = item.amount > 0 and await self._limiter.hit(item, key_hash)
+            stats = await self._limiter.get_window_stats(item, key_hash)
+        except Exception:  # a limiter outage must not take the API down with it: fail open
+            log.warning("rate limiter unavailable; request allowed", exc_info=True)
+            return Budget(item.amount, item.amount, 0)
+        budget = Budget(item.amount, stats.remaining, math.ceil(stats.reset_time * 1000))
+        if not allowed:
+            raise RateLimitExceeded("Too many requests.", headers=budget.headers())
+        return budget
+
+
+def _item(plan: str, *, analytics: bool) -> RateLimitItem:
+    if analytics:
+        return RateLimitItemPerSecond(ANALYTICS_PER_SECOND.get(plan, 0))
+    return RateLimitItemPerMinute(API_PER_MINUTE.get(plan, API_PER_MINUTE["free"]))
+
+
+def _async_uri(redis_url: str) -> str:
+    return "async+" + redis_url if not redis_url.startswith("async+") else redis_url

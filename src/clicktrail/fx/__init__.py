@@ -1,0 +1,1 @@
+"""Exchange rates: the bundled snapshot, and newer ones an operator loads."""

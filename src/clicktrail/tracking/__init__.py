@@ -1,0 +1,1 @@
+"""Conversion tracking: `/track/lead`, `/track/sale` and the older `/track/customer`."""

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from clicktrail.api.deps import ConversionWorkspace, RuntimeDep, WriteSession
+from clicktrail.api.responses import ERRORS
+from clicktrail.tracking import schemas
+from clicktrail.tracking.service import tracking
+
+router = APIRouter(prefix="/track", tags=["Track"], responses=ERRORS)
+
+
+@router.post("/lead", response_model=schemas.LeadCreated)
+async def track_lead(
+    body: schemas.LeadCreate,
+    workspace: ConversionWorkspace,
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> schemas.LeadCreated:
+    """Track a lead for a short link; stored before the answer in every mode but deferred."""
+    return await tracking.track_lead(
+        session, workspace=workspace, body=body, settings=runtime.settings
+    )
+
+
+@router.post("/sale", response_model=schemas.SaleCreated)
+async def track_sale(
+    body: schemas.SaleCreate,
+    workspace: ConversionWorkspace,
+    session: WriteSession,
+    runtime: RuntimeDep,
+) -> Any:
+    """Track a sale, attributed to the customer's lead; a repeated invoiceId gets the first
+    answer again."""
+    rates = await runtime.rates.current()
+    answer = await tracking.track_sale(session, workspace=workspace, body=body, rates=rates)
+    return JSONResponse(answer)
+
+
+@router.post("/customer", response_model=schemas.CustomerUpserted, deprecated=True)
+async def track_customer(
+    body: schemas.CustomerUpsert, workspace: ConversionWorkspace, session: WriteSession
+) -> schemas.CustomerUpserted:
+    """Create or update a customer by its external id (the API of Dub's SDKs before 2024-12)."""
+    return await tracking.upsert_customer(session, workspace=workspace, body=body)

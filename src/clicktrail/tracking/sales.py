@@ -1,0 +1,99 @@
+"""Recording a sale: attribution to a lead, currency conversion, counters (spec §2.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clicktrail.errors import NotFound, UnprocessableEntity
+from clicktrail.kit.clock import utcnow
+from clicktrail.kit.currency import RateTable, to_usd_cents
+from clicktrail.kit.ids import nanoid
+from clicktrail.models import Customer, Lead, Sale, Workspace
+from clicktrail.tracking import responses
+from clicktrail.tracking.attribution import Person, attribute, customer_for
+from clicktrail.tracking.repository import TrackingRepository
+from clicktrail.tracking.schemas import PaymentProcessor, SaleCreate
+
+DIRECT_LEAD = "Direct sale tracking lead event"
+
+
+async def record_sale(
+    repo: TrackingRepository, workspace: Workspace, external: str, body: SaleCreate,
+    rates: RateTable,
+) -> dict[str, Any]:  # fmt: skip
+    event_name = body.event_name or "Purchase"
+    customer = await repo.customer_by_external_id(workspace.id, external)
+    if customer is not None:
+        lead = await _lead_of(repo, customer, external, body.lead_event_name)
+    elif body.click_id:
+        customer, lead = await _direct_sale_lead(repo, workspace, external, body)
+    else:
+        return responses.no_sale(event_name)
+    if body.amount == 0:
+        return responses.no_sale(event_name)
+    sale = _sale(workspace, customer, lead, body, event_name, rates)
+    first = customer.sales == 0 or customer.link_id != sale.link_id
+    await repo.add_sale(sale, first_conversion=first)
+    await repo.count_sale_for_customer(customer, sale)
+    return responses.sale_created(customer, sale, body.metadata)
+
+
+async def _lead_of(
+    repo: TrackingRepository, customer: Customer, external: str, lead_event_name: str | None
+) -> Lead:
+    """The customer's latest lead, or its latest lead of that (case-sensitive) name."""
+    link = await repo.link(customer.link_id)
+    if link is None:
+        raise NotFound(f"Link not found for customer {customer.id}")
+    if link.disabled_at is not None:
+        raise NotFound(f"Link {link.id} for customer {customer.id} is disabled, sale not tracked")
+    lead = await repo.latest_lead(customer.id, lead_event_name)
+    if lead is None:
+        shown = "null" if lead_event_name is None else lead_event_name
+        raise NotFound(
+            f"Lead event not found for externalId: {external} and leadEventName: {shown}"
+        )
+    return lead
+
+
+async def _direct_sale_lead(
+    repo: TrackingRepository, workspace: Workspace, external: str, body: SaleCreate
+) -> tuple[Customer, Lead]:
+    """A sale with a click id for a customer we have not seen: the customer and a lead for
+    them are recorded from the click (spec §2.2 step 5)."""
+    found = await attribute(repo, workspace, body.click_id or "", "sale")
+    person = Person(body.customer_name, body.customer_email, body.customer_avatar)
+    customer, created = await customer_for(repo, workspace, external, person, found)
+    lead = None if created else await repo.latest_lead(customer.id, body.lead_event_name)
+    if lead is None:
+        lead = Lead(
+            id=nanoid(16), workspace_id=workspace.id, customer_id=customer.id,
+            click_id=found.click.id, link_id=found.link.id,
+            event_name=body.lead_event_name or DIRECT_LEAD, metadata_json=body.metadata,
+            timestamp=utcnow(),
+        )  # fmt: skip
+        await repo.add_leads([lead], lead.timestamp)
+    return customer, lead
+
+
+def _sale(
+    workspace: Workspace, customer: Customer, lead: Lead, body: SaleCreate, event_name: str,
+    rates: RateTable,
+) -> Sale:  # fmt: skip
+    code = (body.currency or "usd").upper()
+    rate = rates.rate(code)
+    if rate is None:
+        raise UnprocessableEntity(
+            f"custom: currency: No exchange rate is known for {code} (rates of "
+            f"{rates.as_of.isoformat()}); an operator can load newer ones with "
+            "`clicktrail fx update`."
+        )
+    amount: int = body.amount
+    return Sale(
+        id=nanoid(16), workspace_id=workspace.id, customer_id=customer.id, lead_id=lead.id,
+        click_id=lead.click_id, link_id=lead.link_id, event_name=event_name,
+        amount=amount if code == "USD" else to_usd_cents(amount, code, rate), currency="usd",
+        original_amount=amount, original_currency=code.lower(), fx_rate=str(rate),
+        payment_processor=(body.payment_processor or PaymentProcessor.custom).value,
+        invoice_id=body.invoice_id, metadata_json=body.metadata, timestamp=utcnow(),
+    )  # fmt: skip

@@ -1,0 +1,202 @@
+"""Bodies of the track API with every alias of every SDK generation (spec §1.2, §2.1, §3)."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import EmailStr, Field, StringConstraints, field_validator
+from pydantic_core import PydanticCustomError
+
+from clicktrail.kit.currency import is_iso_currency
+from clicktrail.kit.schema import Schema
+
+Trimmed = Annotated[str, StringConstraints(strip_whitespace=True)]
+Name = Annotated[str, StringConstraints(max_length=100)]
+Email = Annotated[EmailStr, StringConstraints(max_length=100)]
+METADATA_LIMIT = 10_000
+
+
+class PaymentProcessor(StrEnum):
+    stripe = "stripe"
+    shopify = "shopify"
+    polar = "polar"
+    paddle = "paddle"
+    apple = "apple"
+    revenuecat = "revenuecat"
+    dub = "dub"
+    custom = "custom"
+
+
+def checked_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    if value is not None and len(json.dumps(value, separators=(",", ":"))) > METADATA_LIMIT:
+        raise PydanticCustomError(
+            "custom", "Metadata must be less than 10,000 characters when stringified"
+        )
+    return value
+
+
+class CustomerFields(Schema):
+    customer_name: Name | None = Field(default=None, alias="customerName")
+    customer_email: Email | None = Field(default=None, alias="customerEmail")
+    customer_avatar: str | None = Field(default=None, alias="customerAvatar")
+
+
+class LeadCreate(Schema):
+    """Field order is Dub's, so that the first error reported is the one Dub reports."""
+
+    click_id: Trimmed | None = Field(
+        default=None, alias="clickId", description="The `dub_id` of the click; may be empty."
+    )
+    event_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] = Field(
+        alias="eventName", description='The name of the event, e.g. "Sign up".'
+    )
+    customer_external_id: Trimmed | None = Field(default=None, alias="customerExternalId")
+    customer_name: Name | None = Field(default=None, alias="customerName")
+    customer_email: Email | None = Field(default=None, alias="customerEmail")
+    customer_avatar: str | None = Field(default=None, alias="customerAvatar")
+    mode: Literal["async", "wait", "deferred"] | None = Field(
+        default=None, description="async and wait both commit before answering."
+    )
+    event_quantity: int | None = Field(default=None, alias="eventQuantity", gt=0, le=100)
+    metadata: dict[str, Any] | None = None
+    external_id: Trimmed | None = Field(
+        default=None, alias="externalId", description="Deprecated: customerExternalId."
+    )
+    customer_id: Trimmed | None = Field(
+        default=None, alias="customerId", description="Deprecated: customerExternalId."
+    )
+
+    @field_validator("event_name")
+    @classmethod
+    def _event_name(cls, value: str) -> str:
+        if not value:
+            raise PydanticCustomError("too_small", "eventName is required")
+        return value
+
+    _metadata = field_validator("metadata")(checked_metadata)
+
+    @property
+    def external(self) -> str | None:
+        """`customerExternalId || externalId || customerId`: an empty string counts as absent."""
+        return self.customer_external_id or self.external_id or self.customer_id or None
+
+
+class SaleCreate(Schema):
+    customer_external_id: str | None = Field(default=None, alias="customerExternalId")
+    amount: Any = Field(default=None, validate_default=True, description="Minor units, e.g. cents.")
+    currency: str | None = Field(default=None, description="ISO 4217 code; default usd.")
+    event_name: Annotated[str, StringConstraints(max_length=255)] | None = Field(
+        default=None, alias="eventName"
+    )
+    payment_processor: PaymentProcessor | None = Field(default=None, alias="paymentProcessor")
+    invoice_id: str | None = Field(default=None, alias="invoiceId")
+    metadata: dict[str, Any] | None = None
+    lead_event_name: str | None = Field(default=None, alias="leadEventName")
+    click_id: Trimmed | None = Field(default=None, alias="clickId")
+    customer_name: Name | None = Field(default=None, alias="customerName")
+    customer_email: Email | None = Field(default=None, alias="customerEmail")
+    customer_avatar: str | None = Field(default=None, alias="customerAvatar")
+    external_id: str | None = Field(default=None, alias="externalId")
+    customer_id: str | None = Field(default=None, alias="customerId")
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, value: Any) -> int:
+        integral = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if isinstance(value, bool) or not integral:
+            raise PydanticCustomError("invalid_type", "amount is required")
+        if value < 0:
+            raise PydanticCustomError("too_small", "amount cannot be negative")
+        return int(value)
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str | None) -> str:
+        code = (value or "usd").strip().lower()
+        if not is_iso_currency(code):
+            raise PydanticCustomError(
+                "custom",
+                "Unknown currency code '{code}': use an ISO 4217 code such as usd, eur or jpy",
+                {"code": value},
+            )
+        return code
+
+    _metadata = field_validator("metadata")(checked_metadata)
+
+    @property
+    def external(self) -> str | None:
+        return self.customer_external_id or self.external_id or self.customer_id or None
+
+
+class CustomerUpsert(Schema):
+    """The body of the older `POST /track/customer` (removed from Dub in 2024-12)."""
+
+    customer_id: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+    ] = Field(alias="customerId", description="Your id for the customer (external id).")
+    customer_name: Name | None = Field(default=None, alias="customerName")
+    customer_email: Email | None = Field(default=None, alias="customerEmail")
+    customer_avatar: Annotated[str, StringConstraints(max_length=100)] | None = Field(
+        default=None, alias="customerAvatar"
+    )
+
+
+class ClickRef(Schema):
+    id: str
+
+
+class LeadLink(Schema):
+    id: str
+    domain: str
+    key: str
+    short_link: str = Field(alias="shortLink")
+    url: str
+    partner_id: str | None = Field(alias="partnerId")
+    program_id: str | None = Field(alias="programId")
+    tenant_id: str | None = Field(alias="tenantId")
+    external_id: str | None = Field(alias="externalId")
+
+
+class LeadCustomer(Schema):
+    id: str = Field(description="The customer's cus_ id (older SDKs require it).")
+    name: str | None
+    email: str | None
+    avatar: str | None
+    external_id: str | None = Field(alias="externalId")
+
+
+class LeadCreated(Schema):
+    click: ClickRef
+    link: LeadLink | None
+    customer: LeadCustomer
+
+
+class SaleCustomer(Schema):
+    id: str
+    name: str | None
+    email: str | None
+    avatar: str | None
+    external_id: str | None = Field(alias="externalId")
+
+
+class SaleDetails(Schema):
+    amount: int = Field(description="USD cents, after conversion.")
+    currency: str
+    payment_processor: str = Field(alias="paymentProcessor")
+    invoice_id: str | None = Field(alias="invoiceId")
+    metadata: dict[str, Any] | None
+
+
+class SaleCreated(Schema):
+    event_name: str = Field(alias="eventName")
+    customer: SaleCustomer | None
+    sale: SaleDetails | None
+
+
+class CustomerUpserted(Schema):
+    customer_id: str = Field(alias="customerId")
+    customer_name: str | None = Field(alias="customerName")
+    customer_email: str | None = Field(alias="customerEmail")
+    customer_avatar: str | None = Field(alias="customerAvatar")
