@@ -49,7 +49,7 @@ class LinkRepository:
 
     async def claim_domain(self, domain: str, workspace_id: str) -> str:
         """The id of the workspace that owns `domain`: this one, if nobody did before."""
-        dialect = self.session.bind.dialect.name
+        dialect = self.session.get_bind().dialect.name
         stmt = insert(Domain.__table__, dialect).values(domain=domain, workspace_id=workspace_id)
         await self.session.execute(stmt.on_conflict_do_nothing(index_elements=["domain"]))
         owner = await self.session.scalar(
