@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 _CLICK_ID = re.compile(r"^[0-9A-Za-z]{16}$")
 _POWERED_BY = (b"x-powered-by", b"clicktrail - self-hosted link attribution")
 
+log = logging.getLogger(__name__)
+
 
 def short_key(path: str) -> str:
     return path.removeprefix("/") or "_root"
@@ -36,7 +39,7 @@ class RedirectApp:
         runtime = self._runtime()
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         key = short_key(scope["path"])
-        if key.startswith(".well-known") or key.endswith((".php", ".php7")):
+        if _is_probe(key):
             await _respond(send, 302, [(b"location", b"/?dub-no-track=1")])
             return
         domain = await runtime.link_domain(headers.get("host", ""))
@@ -67,11 +70,13 @@ class RedirectApp:
         bot = scope["method"] == "HEAD" or bool(query.get("bot")) or visitor.agent.is_bot
         if click_id is None and not (no_track or bot):
             trigger = "qr" if query.get("qr") == "1" else "link"
-            click_id = await record_click(runtime, link, visitor, trigger, url=link.url)
-        location = destination(link.url, params, click_id, track=link.track_conversion)
+            click_id = await _record_or_none(runtime, link, visitor, trigger)
+        # No-track visits (previews, monitors) never carry a click id on, even one from a cookie.
+        shown = None if no_track else click_id
+        location = destination(link.url, params, shown, track=link.track_conversion)
         extra = [(b"location", location.encode()), (b"x-robots-tag", b"googlebot: noindex")]
         if click_id is not None:
-            path = quote("/" + link.key, safe="/")
+            path = quote(scope["path"], safe="/")  # as the visitor spelled it, or they never see it
             cookie = f"{cookie_name}={click_id}; Path={path}; Max-Age=3600; SameSite=Lax"
             extra.append((b"set-cookie", cookie.encode("latin-1")))
         await _respond(send, 301 if link.key == "_root" else 302, extra)
@@ -99,6 +104,17 @@ async def record_click(
     return (await runtime.clicks.record(row)).click_id
 
 
+async def _record_or_none(
+    runtime: Runtime, link: CachedLink, visitor: Visitor, trigger: str
+) -> str | None:
+    """A click that cannot be stored costs its click id, never the visitor's redirect."""
+    try:
+        return await record_click(runtime, link, visitor, trigger, url=link.url)
+    except Exception:
+        log.warning("click on %s/%s not recorded", link.domain, link.key, exc_info=True)
+        return None
+
+
 def _refusal(
     link: CachedLink | None, query: dict[str, str]
 ) -> tuple[int, list[tuple[bytes, bytes]], str] | None:
@@ -112,6 +128,12 @@ def _refusal(
     if link.password and query.get("pw") != link.password:
         return 401, [], page("password")
     return None
+
+
+def _is_probe(key: str) -> bool:
+    """Scanners' paths: keys are case-insensitive, so `/.Well-Known/x` and `/X.PHP` are too."""
+    folded = key.lower()
+    return folded.startswith(".well-known") or folded.endswith((".php", ".php7"))
 
 
 def _cookie(header: str, name: str) -> str | None:

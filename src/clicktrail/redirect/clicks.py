@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from clicktrail.kit.clock import as_utc, utcnow
 from clicktrail.models import Click, ClickVisitor, Link
 from clicktrail.storage.db import Database
 from clicktrail.storage.group_commit import GroupCommitter
@@ -53,6 +53,7 @@ class ClickRow:
 class Recorded:
     click_id: str
     new: bool
+    expires_at: datetime  # the end of the visitor's hour on this link, as the database holds it
 
 
 class ClickRecorder:
@@ -62,7 +63,7 @@ class ClickRecorder:
         self._committer: GroupCommitter[ClickRow, Recorded] = GroupCommitter(
             db.writer, write_clicks, max_batch
         )
-        self._recent: dict[tuple[str, str], tuple[str, float]] = {}
+        self._recent: dict[tuple[str, str], tuple[str, datetime]] = {}
         self._memory = memory
 
     def start(self) -> None:
@@ -72,9 +73,9 @@ class ClickRecorder:
         await self._committer.close()
 
     def recent(self, link_id: str, identity: str) -> str | None:
-        """The click id of this visitor's click on this link in the last hour, if we wrote it."""
+        """The click id of this visitor's hour on this link, if this worker has seen it."""
         hit = self._recent.get((link_id, identity))
-        if hit is None or hit[1] < time.monotonic():
+        if hit is None or hit[1] <= utcnow():
             return None
         return hit[0]
 
@@ -82,35 +83,54 @@ class ClickRecorder:
         result = await self._committer.submit(row)
         if len(self._recent) >= self._memory:
             self._recent.clear()
-        # Remember with the window of the row the database kept, never longer.
-        expires = time.monotonic() + DEDUP_WINDOW.total_seconds() - 1
-        self._recent[(row.link_id, row.identity_hash)] = (result.click_id, expires)
+        # Remember until the database's hour ends, never longer: the hour may have begun on
+        # another worker, long before this request.
+        self._recent[(row.link_id, row.identity_hash)] = (result.click_id, result.expires_at)
         return result
 
 
 async def write_clicks(conn: AsyncConnection, rows: Sequence[ClickRow]) -> list[Recorded]:
-    results: list[Recorded] = []
-    new_rows: list[dict[str, object]] = []
-    per_link: dict[str, tuple[int, datetime]] = {}
-    for row in rows:
-        click_id = await _claim_visitor(conn, row)
-        results.append(Recorded(click_id=click_id, new=click_id == row.id))
-        if click_id == row.id:
-            new_rows.append(asdict(row))
-            count, _ = per_link.get(row.link_id, (0, row.timestamp))
-            per_link[row.link_id] = (count + 1, row.timestamp)
+    claims = await _claim_visitors(conn, rows)
+    results = [
+        Recorded(click_id=click_id, new=click_id == row.id, expires_at=expires_at)
+        for row, (click_id, expires_at) in zip(rows, claims, strict=True)
+    ]
+    new_rows = [row for row, result in zip(rows, results, strict=True) if result.new]
     if new_rows:
-        await conn.execute(insert(Click.__table__, conn.dialect.name), new_rows)
-    for link_id, (count, last) in per_link.items():
+        await conn.execute(
+            insert(Click.__table__, conn.dialect.name), [asdict(r) for r in new_rows]
+        )
+    await _count_clicks(conn, new_rows)
+    return results
+
+
+async def _claim_visitors(
+    conn: AsyncConnection, rows: Sequence[ClickRow]
+) -> list[tuple[str, datetime]]:
+    """Row locks taken in one global order: concurrent batches of several workers then wait for
+    each other instead of deadlocking (which PostgreSQL breaks only after `deadlock_timeout`)."""
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].link_id, rows[i].identity_hash))
+    claims: dict[int, tuple[str, datetime]] = {}
+    for i in order:
+        claims[i] = await _claim_visitor(conn, rows[i])
+    return [claims[i] for i in range(len(rows))]
+
+
+async def _count_clicks(conn: AsyncConnection, new_rows: Sequence[ClickRow]) -> None:
+    per_link: dict[str, tuple[int, datetime]] = {}
+    for row in new_rows:
+        count, last = per_link.get(row.link_id, (0, row.timestamp))
+        per_link[row.link_id] = (count + 1, max(last, row.timestamp))
+    for link_id in sorted(per_link):  # the same global order as the claims
+        count, last = per_link[link_id]
         await conn.execute(
             update(Link)
             .where(Link.id == link_id)
             .values(clicks=Link.clicks + count, last_clicked=last)
         )
-    return results
 
 
-async def _claim_visitor(conn: AsyncConnection, row: ClickRow) -> str:
+async def _claim_visitor(conn: AsyncConnection, row: ClickRow) -> tuple[str, datetime]:
     """Insert the visitor's hour, or take over an expired one; else return the current click."""
     table = ClickVisitor.__table__
     stmt = insert(table, conn.dialect.name).values(
@@ -123,13 +143,11 @@ async def _claim_visitor(conn: AsyncConnection, row: ClickRow) -> str:
         index_elements=[table.c.link_id, table.c.identity_hash],
         set_={"click_id": stmt.excluded.click_id, "expires_at": stmt.excluded.expires_at},
         where=table.c.expires_at <= row.timestamp,
-    ).returning(table.c.click_id)
-    claimed = (await conn.execute(stmt)).scalar()
-    if claimed is not None:
-        return str(claimed)
-    current = await conn.scalar(
-        select(table.c.click_id).where(
+    ).returning(table.c.click_id, table.c.expires_at)
+    claimed = (await conn.execute(stmt)).first()
+    if claimed is None:
+        current = select(table.c.click_id, table.c.expires_at).where(
             table.c.link_id == row.link_id, table.c.identity_hash == row.identity_hash
         )
-    )
-    return str(current)
+        claimed = (await conn.execute(current)).one()
+    return str(claimed.click_id), as_utc(claimed.expires_at)

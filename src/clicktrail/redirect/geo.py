@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import unquote
 
 import maxminddb
 
@@ -57,7 +58,8 @@ def from_headers(headers: dict[str, str]) -> Place:
         region=headers.get("x-vercel-ip-country-region")
         or headers.get("cf-region-code")
         or UNKNOWN,
-        city=headers.get("x-vercel-ip-city") or headers.get("cf-ipcity") or UNKNOWN,
+        # Vercel percent-encodes the city (RFC 3986); "S%C3%A3o%20Paulo" is São Paulo.
+        city=unquote(headers.get("x-vercel-ip-city", "")) or headers.get("cf-ipcity") or UNKNOWN,
         continent=headers.get("x-vercel-ip-continent") or headers.get("cf-ipcontinent") or "",
     )
 

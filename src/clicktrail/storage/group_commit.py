@@ -64,6 +64,9 @@ class GroupCommitter(Generic[T, R]):
             if len(batch) == 1:
                 _settle_error(batch[0][1])
                 return
+            log.warning(
+                "group commit of %d items failed; retrying one by one", len(batch), exc_info=True
+            )
             for single in batch:  # retry one by one, so only the bad row fails
                 await self._commit([single])
             return
