@@ -4,7 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
-.PHONY: serve test lint check install lock clean
+# Dub's SDKs as clients of the contract tests (tests/contract/): the older Python generations,
+# each in its own virtualenv with every package pinned, and the current npm `dub` from its
+# package-lock.json. (dub 0.39.0, the current Python generation, is in $(VENV): the dev extra.)
+SDK_VENVS := .venv-sdk
+OLD_PYTHON_SDKS := 0.16.1 0.14.0
+NODE_SDK := tests/contract/node
+SDKS := $(OLD_PYTHON_SDKS:%=$(SDK_VENVS)/dub-%/.installed) $(NODE_SDK)/node_modules/.installed
+
+.PHONY: serve test lint check install sdks lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,12 +23,25 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+$(SDK_VENVS)/dub-%/.installed: tests/contract/requirements/dub-%.txt
+	rm -rf $(@D)
+	$(PYTHON) -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet -r $<
+	touch $@
+
+$(NODE_SDK)/node_modules/.installed: $(NODE_SDK)/package.json $(NODE_SDK)/package-lock.json
+	cd $(NODE_SDK) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Install the SDKs the contract tests run as clients (make test does this too)
+sdks: $(SDKS)
+
 ## Install, migrate the SQLite default (./clicktrail.db) and serve on http://127.0.0.1:8000
 serve: $(STAMP)
 	$(BIN)/clicktrail serve $(ARGS)
 
 ## Install and run the whole test suite (PostgreSQL/Redis too when CLICKTRAIL_TEST_* are set)
-test: $(STAMP)
+test: $(STAMP) $(SDKS)
 	$(BIN)/pytest $(ARGS)
 
 ## ruff and mypy --strict
@@ -37,4 +58,4 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet -o constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SDK_VENVS) $(NODE_SDK)/node_modules .pytest_cache .mypy_cache .ruff_cache

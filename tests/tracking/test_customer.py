@@ -17,6 +17,8 @@ async def test_upsert_creates_then_updates(track: Tracker) -> None:
     assert updated.json()["customerName"] == "n@b.co"  # name || email || random, as Dub
     rows = await track.rows("SELECT external_id, name, email FROM customers")
     assert rows == [{"external_id": "c1", "name": "n@b.co", "email": "n@b.co"}]
+    renamed = await track.post("/track/customer", {"customerId": "c1", "customerName": "Bea"})
+    assert (renamed.json()["customerName"], renamed.json()["customerEmail"]) == ("Bea", "n@b.co")
 
 
 async def test_customer_id_is_required(track: Tracker) -> None:

@@ -177,7 +177,7 @@ async def test_a_currency_without_a_rate_is_refused_and_writes_nothing(track: Tr
          "too_small: amount: amount cannot be negative"),
         ({"customerExternalId": "u1", "amount": 1, "paymentProcessor": "cash"}, 422,
          'invalid_value: paymentProcessor: Invalid option: expected one of "stripe"|"shopify"|'
-         '"polar"|"paddle"|"apple"|"revenuecat"|"dub"|"custom"'),
+         '"polar"|"paddle"|"apple"|"revenuecat"|"dub"|"lemonsqueezy"|"custom"'),
     ],
 )  # fmt: skip
 async def test_invalid_sale_bodies(

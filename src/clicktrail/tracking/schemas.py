@@ -26,6 +26,7 @@ class PaymentProcessor(StrEnum):
     apple = "apple"
     revenuecat = "revenuecat"
     dub = "dub"
+    lemonsqueezy = "lemonsqueezy"  # offered by the current SDKs (PyPI 0.39.0, npm 0.73.5)
     custom = "custom"
 
 

@@ -90,16 +90,14 @@ class TrackingService:
     ) -> schemas.CustomerUpserted:
         """The older `/track/customer`: create or update name, email and avatar by external id."""
         repo = TrackingRepository(session)
-        values = {
-            "name": body.customer_name or body.customer_email or random_name(),
-            "email": body.customer_email,
-            "avatar": body.customer_avatar,
-        }
+        name = body.customer_name or body.customer_email or random_name()
+        given = {"email": body.customer_email, "avatar": body.customer_avatar}
         customer, created = await repo.get_or_create_customer(
-            {"workspace_id": workspace.id, "external_id": body.customer_id, **values}
+            {"workspace_id": workspace.id, "external_id": body.customer_id, "name": name, **given}
         )
-        if not created:
-            await repo.update_customer(customer, values)
+        if not created:  # like Dub's upsert: what the request leaves out stays as it was
+            changes = {k: v for k, v in given.items() if v is not None}
+            await repo.update_customer(customer, {"name": name, **changes})
         return responses.customer_upserted(customer)
 
 
