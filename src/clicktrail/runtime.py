@@ -49,6 +49,7 @@ class Runtime:
 
     async def close(self) -> None:
         await self.clicks.close()
+        await self.limiter.close()
         await self.epoch.close()
         await self.db.dispose()
 

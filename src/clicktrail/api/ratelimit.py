@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from redis.asyncio import ConnectionPool
 
 from clicktrail.errors import RateLimitExceeded
 
@@ -36,12 +37,22 @@ class Budget:
 
 class RateLimiter:
     def __init__(self, redis_url: str | None) -> None:
+        self._pool = ConnectionPool.from_url(redis_url) if redis_url else None
         storage: Storage = (
-            RedisStorage(_async_uri(redis_url), implementation="redispy", key_prefix="clicktrail")
-            if redis_url
+            RedisStorage(
+                _async_uri(redis_url or ""),
+                implementation="redispy",
+                key_prefix="clicktrail",
+                connection_pool=self._pool,  # type: ignore[arg-type]  # ours, closed by close()
+            )
+            if self._pool is not None
             else MemoryStorage()
         )
         self._limiter = SlidingWindowCounterRateLimiter(storage)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def hit(self, key_hash: str, plan: str, *, analytics: bool) -> Budget:
         """Spend one request of this key's budget, or raise 429 with Dub's headers."""

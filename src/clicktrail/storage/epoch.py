@@ -40,8 +40,13 @@ def epoch_path(database_url: str) -> Path:
     db_file = sqlite_path(async_url(database_url))
     if db_file is not None:
         return db_file.with_name(db_file.name + "-epoch")
-    digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"clicktrail-{digest}.epoch"
+    return Path(tempfile.gettempdir()) / f"clicktrail-{_digest(database_url)}.epoch"
+
+
+def _digest(database_url: str) -> str:
+    """The same for every spelling of one database's URL."""
+    url = async_url(database_url).set(password=None)
+    return hashlib.sha256(url.render_as_string().encode()).hexdigest()[:16]
 
 
 class FileEpoch:
@@ -78,29 +83,30 @@ class FileEpoch:
 class RedisEpoch:
     """The file epoch, plus a Redis channel that carries bumps to other hosts."""
 
-    CHANNEL = "clicktrail:links:epoch"
-
-    def __init__(self, local: FileEpoch, redis: Redis, pubsub: PubSub) -> None:
+    def __init__(self, local: FileEpoch, redis: Redis, pubsub: PubSub, channel: str) -> None:
         self._local = local
+        self._channel = channel
         self._remote = 0
         self._redis = redis
         self._pubsub = pubsub
         self._task = asyncio.get_running_loop().create_task(self._listen())
 
     @classmethod
-    async def connect(cls, local: FileEpoch, redis_url: str) -> RedisEpoch:
+    async def connect(cls, local: FileEpoch, redis_url: str, database_url: str) -> RedisEpoch:
         """Subscribed before it is returned, so that no bump is missed or cut off midway."""
         redis = Redis.from_url(redis_url)
         pubsub = redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(cls.CHANNEL)
-        return cls(local, redis, pubsub)
+        # one channel per database, so installations sharing a Redis leave each other alone
+        channel = f"clicktrail:links:epoch:{_digest(database_url)}"
+        await pubsub.subscribe(channel)
+        return cls(local, redis, pubsub, channel)
 
     def current(self) -> int:
         return self._local.current() + self._remote
 
     async def bump(self) -> None:
         self._local.bump_now()
-        await self._redis.publish(self.CHANNEL, str(os.getpid()))
+        await self._redis.publish(self._channel, str(os.getpid()))
 
     async def _listen(self) -> None:
         while True:
@@ -120,4 +126,4 @@ class RedisEpoch:
 async def open_epoch(database_url: str, redis_url: str | None) -> Epoch:
     """The epoch for this installation: shared by file on one host, and by Redis if configured."""
     local = FileEpoch(epoch_path(database_url))
-    return await RedisEpoch.connect(local, redis_url) if redis_url else local
+    return await RedisEpoch.connect(local, redis_url, database_url) if redis_url else local
