@@ -67,3 +67,9 @@ def test_database_urls_are_accepted_as_written(written: str, driver: str) -> Non
 def test_short_link_scheme_follows_the_host(domain: str, scheme: str) -> None:
     assert Settings(short_domain=domain).link_scheme == scheme
     assert Settings(short_domain=domain, short_link_scheme="https").link_scheme == "https"
+
+
+def test_production_needs_a_secret_key_of_its_own() -> None:
+    with pytest.raises(ValueError, match="CLICKTRAIL_SECRET_KEY must be set"):
+        Settings(environment="production")
+    assert Settings(environment="production", secret_key="s" * 32).secret_key is not None

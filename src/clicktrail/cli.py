@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 import uvicorn
+from sqlalchemy.engine import make_url
 
 from clicktrail import admin
 from clicktrail.config import Settings
@@ -55,7 +56,8 @@ def migrate() -> None:
     """Apply database migrations."""
     settings = Settings()
     asyncio.run(upgrade(settings.database_url))
-    typer.echo(f"migrated {settings.database_url}")
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    typer.echo(f"migrated {shown}")
 
 
 @app.command()

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     link_cache_size: int = Field(default=100_000, ge=0)
     # Seconds a database statement may wait on a lock before the request fails.
     database_timeout: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _secret_outside_the_database(self) -> Settings:
+        # A key stored beside the hashes it keys would let a database dump reverse every
+        # hashed IPv4 address by brute force.
+        if self.environment is Environment.production and self.secret_key is None:
+            raise ValueError("CLICKTRAIL_SECRET_KEY must be set when ENVIRONMENT is production")
+        return self
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

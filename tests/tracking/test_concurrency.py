@@ -58,3 +58,26 @@ async def test_fifty_sales_with_one_invoice_record_one(live_server: LiveServer) 
     assert len(await fetch(settings, "SELECT id FROM sales")) == 1
     link = (await fetch(settings, "SELECT sales, sale_amount FROM links"))[0]
     assert link == {"sales": 1, "sale_amount": 2500}
+
+
+async def test_concurrent_first_sales_are_one_conversion(live_server: LiveServer) -> None:
+    tenant = await make_tenant(live_server.settings, "acme")
+    limits = httpx.Limits(max_connections=20)
+    async with httpx.AsyncClient(base_url=live_server.url, limits=limits, timeout=60) as http:
+        click_id = await tracked_click(http, tenant)
+        lead = {"clickId": click_id, "eventName": "Sign up", "customerExternalId": "u1"}
+        await http.post("/track/lead", json=lead, headers=tenant.auth)
+        sales = [
+            http.post(
+                "/track/sale",
+                json={"customerExternalId": "u1", "amount": 100, "invoiceId": f"in_{n}"},
+                headers=tenant.auth,
+            )
+            for n in range(20)
+        ]
+        answers = await asyncio.gather(*sales)
+    assert {r.status_code for r in answers} == {200}
+    link = (await fetch(live_server.settings, "SELECT sales, conversions FROM links"))[0]
+    assert link == {"sales": 20, "conversions": 1}
+    [customer] = await fetch(live_server.settings, "SELECT sales, sale_amount FROM customers")
+    assert customer == {"sales": 20, "sale_amount": 2000}

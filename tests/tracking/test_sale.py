@@ -192,3 +192,31 @@ async def test_older_bodies_with_customer_id_and_payment_processor(track: Tracke
     await customer_with_lead(track)
     answer = await track.sale(customerId="u1", amount=300, paymentProcessor="stripe")
     assert answer["sale"]["paymentProcessor"] == "stripe"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"customerExternalId": "u" * 256, "amount": 5},
+         "too_big: customerExternalId: Too big: expected string to have <=255 characters"),
+        ({"customerExternalId": "u1", "amount": 5, "invoiceId": "i" * 256},
+         "too_big: invoiceId: Too big: expected string to have <=255 characters"),
+        ({"customerExternalId": "u1", "amount": 2**53},
+         "too_big: amount: Too big: expected number to be <=9007199254740991"),
+    ],
+)  # fmt: skip
+async def test_values_too_large_to_store_are_refused(
+    track: Tracker, body: dict[str, Any], message: str
+) -> None:
+    assert_error(await track.post("/track/sale", body), 422, "unprocessable_entity", message)
+
+
+async def test_the_older_customer_then_lead_then_sale_flow(track: Tracker) -> None:
+    """SDKs before 2024-12 could create the customer first; its first lead places it."""
+    await track.post("/track/customer", {"customerId": "early", "customerName": "Eve"})
+    link = await track.link()
+    click_id = await track.click(link)
+    await track.lead(clickId=click_id, eventName="Sign up", customerId="early")
+    answer = await track.sale(customerId="early", amount=900)
+    assert (answer["customer"]["name"], answer["sale"]["amount"]) == ("Eve", 900)
+    assert (await track.counters(link))["sale_amount"] == 900

@@ -31,8 +31,8 @@ def clean_url(raw: str, field: str = "url") -> str:
 
 def _has_valid_host(url: str) -> bool:
     """A host without spaces and a numeric port, as the WHATWG URL parser Dub uses requires."""
-    parts = urlsplit(url)
     try:
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
         return False

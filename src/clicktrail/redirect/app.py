@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.ids import click_id as new_click_id
-from clicktrail.redirect.clicks import ClickRow
+from clicktrail.redirect.clicks import ClickRow, fitted
 from clicktrail.redirect.destination import destination
 from clicktrail.redirect.pages import page
 from clicktrail.redirect.resolver import CachedLink
@@ -62,7 +62,7 @@ class RedirectApp:
         params: list[tuple[str, str]],
     ) -> None:
         query = dict(params)
-        cookie_name = f"dub_id_{link.domain}_{link.key}"
+        cookie_name = f"dub_id_{link.domain}_{quote(link.key, safe='')}"
         click_id = _cookie(headers.get("cookie", ""), cookie_name)
         no_track = "dub-no-track" in query or "dub-no-track" in headers
         peer = scope["client"][0] if scope.get("client") else None
@@ -101,7 +101,7 @@ async def record_click(
         os_version=agent.os_version, ua=visitor.ua, referer=visitor.referer,
         referer_url=visitor.referer_url, trigger=trigger, qr=trigger == "qr",
     )  # fmt: skip
-    return (await runtime.clicks.record(row)).click_id
+    return (await runtime.clicks.record(fitted(row))).click_id
 
 
 async def _record_or_none(

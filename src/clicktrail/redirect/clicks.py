@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -47,6 +48,24 @@ class ClickRow:
     referer_url: str
     trigger: str
     qr: bool
+
+
+def fitted(row: ClickRow) -> ClickRow:
+    """Visitor-controlled text cut to its column's length: a crafted user agent or referrer
+    must not fail the batch it is written in (PostgreSQL refuses over-long values)."""
+    cut: dict[str, Any] = {
+        name: value[:limit]
+        for name, value in asdict(row).items()
+        if isinstance(value, str) and (limit := _LENGTHS.get(name)) and len(value) > limit
+    }
+    return replace(row, **cut) if cut else row
+
+
+_LENGTHS: dict[str, int] = {
+    column.name: length
+    for column in Click.__table__.columns
+    if isinstance(length := getattr(column.type, "length", None), int)
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,10 @@ CONTROL_PARAMS = frozenset({"dub-no-track", "redir_url", "qr", "skip_deeplink_pr
 
 
 def is_http_url(value: str) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[x": an unclosed IPv6 literal
+        return False
     return parts.scheme in {"http", "https"} and bool(parts.netloc)
 
 

@@ -64,5 +64,8 @@ def read_visitor(
 def _referer_host(referer_url: str) -> str:
     if not referer_url:
         return "(direct)"
-    host = urlsplit(referer_url).hostname or ""
+    try:
+        host = urlsplit(referer_url).hostname or ""
+    except ValueError:  # a malformed Referer is the visitor's business, not an error of ours
+        return "(direct)"
     return host.removeprefix("www.") or "(direct)"

@@ -56,9 +56,10 @@ def _engine(url: URL, timeout: float, *, writer: bool) -> AsyncEngine:
             pool_size=10,
             max_overflow=10,
             pool_pre_ping=True,
+            hide_parameters=True,  # error logs must not carry customers' emails and names
             connect_args={"command_timeout": timeout, "timeout": timeout},
         )
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}, "hide_parameters": True}
     if writer:
         kwargs |= {"pool_size": 1, "max_overflow": 0, "pool_timeout": 60}
     engine = create_async_engine(url, **kwargs)

@@ -3,11 +3,13 @@ later webhook wake-ups); dropped with the session on rollback."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 Hook = Callable[[], Awaitable[None]]
+log = logging.getLogger(__name__)
 _KEY = "after_commit"
 
 
@@ -18,5 +20,10 @@ def after_commit(session: AsyncSession, hook: Hook) -> None:
 
 
 async def run_after_commit(session: AsyncSession) -> None:
+    """The transaction is committed: a failing hook is logged, never reported as a failure of
+    the request (its client would retry and store the change twice)."""
     for hook in session.info.pop(_KEY, []):
-        await hook()
+        try:
+            await hook()
+        except Exception:
+            log.exception("after-commit hook %r failed", hook)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.kit.clock import utcnow
@@ -103,19 +103,34 @@ class TrackingRepository:
             counters |= {"conversions": Link.conversions + 1, "last_conversion_at": sale.timestamp}
         await self.session.execute(update(Link).where(Link.id == sale.link_id).values(**counters))
 
-    async def count_sale_for_customer(self, customer: Customer, sale: Sale) -> None:
-        await self.session.execute(
+    async def count_sale_for_customer(self, customer: Customer, sale: Sale) -> int:
+        """Adds the sale to the customer's totals; returns their number of sales after it."""
+        stmt = (
             update(Customer)
             .where(Customer.id == customer.id)
             .values(
                 sales=Customer.sales + 1,
                 sale_amount=Customer.sale_amount + sale.amount,
-                first_sale_at=customer.first_sale_at or sale.timestamp,
+                first_sale_at=func.coalesce(Customer.first_sale_at, sale.timestamp),
             )
+            .returning(Customer.sales)
         )
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def update_customer(self, customer: Customer, values: dict[str, Any]) -> None:
         for field, value in values.items():
             setattr(customer, field, value)
         customer.updated_at = utcnow()
         await self.session.flush()
+
+    async def place_customer(self, customer: Customer, click: Click, link: Link) -> None:
+        """Bind a customer that has no click yet to this one; nothing else of theirs changes."""
+        await self.update_customer(
+            customer,
+            {
+                "click_id": click.id,
+                "link_id": link.id,
+                "clicked_at": click.timestamp,
+                "country": customer.country or click.country,
+            },
+        )

@@ -32,9 +32,11 @@ async def record_sale(
     if body.amount == 0:
         return responses.no_sale(event_name)
     sale = _sale(workspace, customer, lead, body, event_name, rates)
-    first = customer.sales == 0 or customer.link_id != sale.link_id
+    # The customer's row is updated first: its lock orders concurrent sales of one customer,
+    # so exactly one of them sees itself as the first.
+    sales_so_far = await repo.count_sale_for_customer(customer, sale)
+    first = sales_so_far == 1 or customer.link_id != sale.link_id
     await repo.add_sale(sale, first_conversion=first)
-    await repo.count_sale_for_customer(customer, sale)
     return responses.sale_created(customer, sale, body.metadata)
 
 

@@ -12,10 +12,13 @@ from pydantic_core import PydanticCustomError
 from clicktrail.kit.currency import is_iso_currency
 from clicktrail.kit.schema import Schema
 
-Trimmed = Annotated[str, StringConstraints(strip_whitespace=True)]
+# Identifiers are stored in 255-character columns; longer ones get a 422, not a database error.
+Trimmed = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+Identifier = Annotated[str, StringConstraints(max_length=255)]
 Name = Annotated[str, StringConstraints(max_length=100)]
 Email = Annotated[EmailStr, StringConstraints(max_length=100)]
 METADATA_LIMIT = 10_000
+MAX_SAFE_INTEGER = 2**53 - 1  # zod's int bound
 
 
 class PaymentProcessor(StrEnum):
@@ -85,22 +88,22 @@ class LeadCreate(Schema):
 
 
 class SaleCreate(Schema):
-    customer_external_id: str | None = Field(default=None, alias="customerExternalId")
+    customer_external_id: Identifier | None = Field(default=None, alias="customerExternalId")
     amount: Any = Field(default=None, validate_default=True, description="Minor units, e.g. cents.")
     currency: str | None = Field(default=None, description="ISO 4217 code; default usd.")
     event_name: Annotated[str, StringConstraints(max_length=255)] | None = Field(
         default=None, alias="eventName"
     )
     payment_processor: PaymentProcessor | None = Field(default=None, alias="paymentProcessor")
-    invoice_id: str | None = Field(default=None, alias="invoiceId")
+    invoice_id: Identifier | None = Field(default=None, alias="invoiceId")
     metadata: dict[str, Any] | None = None
-    lead_event_name: str | None = Field(default=None, alias="leadEventName")
+    lead_event_name: Identifier | None = Field(default=None, alias="leadEventName")
     click_id: Trimmed | None = Field(default=None, alias="clickId")
     customer_name: Name | None = Field(default=None, alias="customerName")
     customer_email: Email | None = Field(default=None, alias="customerEmail")
     customer_avatar: str | None = Field(default=None, alias="customerAvatar")
-    external_id: str | None = Field(default=None, alias="externalId")
-    customer_id: str | None = Field(default=None, alias="customerId")
+    external_id: Identifier | None = Field(default=None, alias="externalId")
+    customer_id: Identifier | None = Field(default=None, alias="customerId")
 
     @field_validator("amount")
     @classmethod
@@ -110,6 +113,10 @@ class SaleCreate(Schema):
             raise PydanticCustomError("invalid_type", "amount is required")
         if value < 0:
             raise PydanticCustomError("too_small", "amount cannot be negative")
+        if value > MAX_SAFE_INTEGER:
+            raise PydanticCustomError(
+                "too_big", "Too big: expected number to be <=9007199254740991"
+            )
         return int(value)
 
     @field_validator("currency")

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.config import Settings
-from clicktrail.errors import BadRequest
+from clicktrail.errors import BadRequest, Conflict
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.currency import RateTable
 from clicktrail.kit.ids import nanoid
@@ -49,6 +49,8 @@ class TrackingService:
         found = await attribute(repo, workspace, click_id, "lead")
         if customer is None:
             customer, _ = await customer_for(repo, workspace, external, _person(body), found)
+        elif customer.link_id is None:  # made by /track/customer: its first lead places it
+            await repo.place_customer(customer, found.click, found.link)
         if not deferred:
             now = utcnow()
             leads = [
@@ -77,8 +79,9 @@ class TrackingService:
         invoice = body.invoice_id
         if invoice and not await repo.claim_invoice(workspace.id, invoice):
             earlier = await repo.invoice_response(workspace.id, invoice)
-            if earlier is not None:
-                return earlier
+            if earlier is None:  # committed claims always carry their answer
+                raise Conflict(f"The invoice {invoice} is being recorded; retry shortly.")
+            return earlier
         response = await record_sale(repo, workspace, external, body, rates)
         if invoice:
             kept = response if response["sale"] is not None else None
