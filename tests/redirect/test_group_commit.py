@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Sequence
 import httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from clicktrail.config import Settings
@@ -101,7 +102,8 @@ async def test_many_visitors_on_two_workers_at_once(
 
 
 class Recorder:
-    """A batch writer that notes each transaction's batch and fails on the item "bad"."""
+    """A batch writer that notes each transaction's batch; the item "bad" breaks a constraint
+    and the item "down" fails as a lost database connection does."""
 
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
@@ -110,7 +112,9 @@ class Recorder:
         await conn.execute(text("SELECT 1"))
         self.batches.append(list(items))
         if "bad" in items:
-            raise ValueError("bad item")
+            raise IntegrityError("INSERT", {}, ValueError("bad item"))
+        if "down" in items:
+            raise OperationalError("INSERT", {}, ConnectionError("server closed the connection"))
         return [item.upper() for item in items]
 
 
@@ -155,7 +159,16 @@ async def test_a_bad_item_fails_alone(database: Database, caplog: pytest.LogCapt
     items = ["a", "b", "bad", "c"]
     results, _ = await committing(database, items, max_batch=512)
     assert results[:2] == ["A", "B"]
-    assert isinstance(results[2], ValueError)
+    assert isinstance(results[2], IntegrityError)
     assert results[3] == "C"
     assert "retrying one by one" in caplog.text
-    assert "group commit failed" in caplog.text
+    assert "was refused" in caplog.text
+
+
+async def test_a_failing_database_fails_the_batch_without_retries(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    results, recorder = await committing(database, ["a", "down", "b"], max_batch=512)
+    assert all(isinstance(result, OperationalError) for result in results)
+    assert len(recorder.batches) == 1  # no row-by-row retries against a database that is down
+    assert "group commit of 3 items failed" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -73,7 +74,8 @@ class RedirectApp:
             click_id = await _record_or_none(runtime, link, visitor, trigger)
         # No-track visits (previews, monitors) never carry a click id on, even one from a cookie.
         shown = None if no_track else click_id
-        location = destination(link.url, params, shown, track=link.track_conversion)
+        target = link.target(visitor.agent.os, visitor.place.country)
+        location = destination(target, params, shown, track=link.track_conversion)
         extra = [(b"location", location.encode()), (b"x-robots-tag", b"googlebot: noindex")]
         if click_id is not None:
             path = quote(scope["path"], safe="/")  # as the visitor spelled it, or they never see it
@@ -109,8 +111,11 @@ async def _record_or_none(
 ) -> str | None:
     """A click that cannot be stored costs its click id, never the visitor's redirect."""
     try:
-        return await record_click(runtime, link, visitor, trigger, url=link.url)
-    except Exception:
+        return await asyncio.wait_for(
+            record_click(runtime, link, visitor, trigger, url=link.url),
+            runtime.settings.database_timeout,
+        )
+    except Exception:  # TimeoutError too: no click id was shown, so nothing was promised
         log.warning("click on %s/%s not recorded", link.domain, link.key, exc_info=True)
         return None
 

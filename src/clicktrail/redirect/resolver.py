@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,11 +25,26 @@ class CachedLink:
     expires_at: datetime | None
     expired_url: str | None
     password: str | None
+    ios: str | None
+    android: str | None
+    geo: dict[str, str]
 
+    def target(self, os: str, country: str) -> str:
+        """Dub's order: the iOS or Android URL on those systems, then the visitor's country's
+        URL, then the link's own URL."""
+        if self.ios and os == "iOS":
+            return self.ios
+        if self.android and os == "Android":
+            return self.android
+        return self.geo.get(country.upper()) or self.url
+
+
+MAX_AGE_SECONDS = 60.0
 
 _COLUMNS = (
     Link.id, Link.workspace_id, Link.domain, Link.key, Link.url, Link.track_conversion,
-    Link.disabled_at, Link.expires_at, Link.expired_url, Link.password,
+    Link.disabled_at, Link.expires_at, Link.expired_url, Link.password, Link.ios, Link.android,
+    Link.geo,
 )  # fmt: skip
 
 
@@ -40,13 +56,17 @@ class LinkResolver:
         self._seen = -1
         self._links: dict[tuple[str, str], CachedLink | None] = {}
         self._domains: frozenset[str] | None = None
+        self._flushed = time.monotonic()
 
     def _fresh(self) -> int:
+        """Drop everything when any worker changed a link, and in any case once a minute: a
+        backstop should a change notice ever be lost (a Redis outage between hosts)."""
         epoch = self._epoch.current()
-        if epoch != self._seen:
+        now = time.monotonic()
+        if epoch != self._seen or now - self._flushed > MAX_AGE_SECONDS:
             self._links.clear()
             self._domains = None
-            self._seen = epoch
+            self._seen, self._flushed = epoch, now
         return epoch
 
     async def resolve(self, domain: str, key: str) -> CachedLink | None:
@@ -89,4 +109,7 @@ class LinkResolver:
             expires_at=row.expires_at,
             expired_url=row.expired_url,
             password=row.password,
+            ios=row.ios,
+            android=row.android,
+            geo={k.upper(): v for k, v in (row.geo or {}).items()},
         )

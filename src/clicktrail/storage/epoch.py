@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import fcntl
 import hashlib
+import logging
 import mmap
 import os
 import struct
@@ -20,9 +21,11 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 from redis.asyncio.client import PubSub
+from redis.exceptions import RedisError
 
 from clicktrail.storage.urls import async_url, sqlite_path
 
+log = logging.getLogger(__name__)
 _FORMAT = "<Q"
 _SIZE = struct.calcsize(_FORMAT)
 
@@ -110,7 +113,16 @@ class RedisEpoch:
 
     async def _listen(self) -> None:
         while True:
-            message = await self._pubsub.get_message(timeout=None)
+            try:
+                message = await self._pubsub.get_message(timeout=None)
+            except (RedisError, OSError):
+                # Bumps sent while we were cut off are lost: count one, so caches are dropped.
+                log.warning("lost the link-cache channel; resubscribing", exc_info=True)
+                self._remote += 1
+                await asyncio.sleep(1)
+                with contextlib.suppress(RedisError, OSError):
+                    await self._pubsub.subscribe(self._channel)
+                continue
             if message is not None:
                 self._remote += 1
 

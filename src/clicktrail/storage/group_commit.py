@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 T = TypeVar("T")
@@ -60,15 +60,21 @@ class GroupCommitter(Generic[T, R]):
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
             results = await self._transaction([item for item, _ in batch])
-        except Exception:
+        except (IntegrityError, DataError) as error:
             if len(batch) == 1:
-                _settle_error(batch[0][1])
+                log.warning("a group-committed item was refused: %s", error)
+                _fail(batch[0][1], error)
                 return
             log.warning(
                 "group commit of %d items failed; retrying one by one", len(batch), exc_info=True
             )
             for single in batch:  # retry one by one, so only the bad row fails
                 await self._commit([single])
+            return
+        except Exception as error:  # the database itself fails: row-by-row retries only wait longer
+            log.exception("group commit of %d items failed", len(batch))
+            for _, future in batch:
+                _fail(future, error)
             return
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
@@ -79,7 +85,6 @@ class GroupCommitter(Generic[T, R]):
             return await self._write(conn, items)
 
 
-def _settle_error(future: asyncio.Future[R]) -> None:
-    log.exception("group commit failed")
+def _fail(future: asyncio.Future[R], error: BaseException) -> None:
     if not future.done():
-        future.set_exception(sys.exc_info()[1] or RuntimeError("group commit failed"))
+        future.set_exception(error)
