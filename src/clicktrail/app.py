@@ -11,6 +11,7 @@ from starlette.types import Message, Receive, Scope, Send
 from clicktrail import __version__
 from clicktrail.api import handlers, system
 from clicktrail.config import Settings
+from clicktrail.customers import endpoints as customers
 from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
 from clicktrail.redirect import endpoints as track_click
@@ -42,7 +43,13 @@ def create_api(settings: Settings) -> FastAPI:
         lifespan=lifespan,
     )
     handlers.install(api)
-    for router in (system.router, links.router, track_click.router, tracking.router):
+    for router in (
+        system.router,
+        links.router,
+        track_click.router,
+        tracking.router,
+        customers.router,
+    ):
         api.include_router(router)
     return api
 

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+
+from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep, WriteSession
+from clicktrail.api.responses import ERRORS
+from clicktrail.customers import schemas
+from clicktrail.customers.present import present, present_expanded
+from clicktrail.customers.repository import Cursor, CustomerFilter, CustomerRepository
+from clicktrail.customers.service import Paging
+from clicktrail.customers.service import customer as customer_service
+from clicktrail.links.schemas import SortOrder
+
+router = APIRouter(prefix="/customers", tags=["Customers"], responses=ERRORS)
+
+
+def _filter(
+    workspace: ConversionWorkspace,
+    email: str | None = None,
+    external_id: Annotated[str | None, Query(alias="externalId")] = None,
+    search: str | None = None,
+    country: str | None = None,
+    link_id: Annotated[str | None, Query(alias="linkId")] = None,
+) -> CustomerFilter:
+    return CustomerFilter(workspace.id, email, external_id, search, country, link_id)
+
+
+def _paging(
+    sort_by: Annotated[
+        schemas.CustomerSort, Query(alias="sortBy")
+    ] = schemas.CustomerSort.created_at,
+    sort_order: Annotated[SortOrder, Query(alias="sortOrder")] = SortOrder.desc,
+    starting_after: Annotated[str | None, Query(alias="startingAfter")] = None,
+    ending_before: Annotated[str | None, Query(alias="endingBefore")] = None,
+    page: Annotated[int | None, Query(ge=1)] = None,
+    page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 100,
+) -> Paging:
+    return Paging(
+        sort=sort_by,
+        descending=sort_order is SortOrder.desc,
+        page=page,
+        size=page_size,
+        cursor=Cursor(after=starting_after, before=ending_before),
+    )
+
+
+@router.get("", response_model=list[schemas.ExpandedCustomer] | list[schemas.Customer])
+async def list_customers(
+    where: Annotated[CustomerFilter, Depends(_filter)],
+    paging: Annotated[Paging, Depends(_paging)],
+    session: ReadSession,
+    runtime: RuntimeDep,
+    include_expanded_fields: Annotated[bool, Query(alias="includeExpandedFields")] = False,
+) -> Any:
+    """List customers, newest first; page with startingAfter/endingBefore or page/pageSize."""
+    found = await customer_service.list_customers(session, where=where, paging=paging)
+    if not include_expanded_fields:
+        return [present(c) for c in found]
+    links = await CustomerRepository(session).links({c.link_id for c in found if c.link_id})
+    return [present_expanded(c, links.get(c.link_id or ""), runtime.settings) for c in found]
+
+
+@router.post("", response_model=schemas.Customer, status_code=201)
+async def create_customer(
+    body: schemas.CustomerCreate, workspace: ConversionWorkspace, session: WriteSession
+) -> schemas.Customer:
+    """Create a customer (409 if the external id is taken)."""
+    return present(await customer_service.create(session, workspace=workspace, body=body))
+
+
+@router.get("/{customer_id}", response_model=schemas.Customer)
+async def get_customer(
+    customer_id: str, workspace: ConversionWorkspace, session: ReadSession
+) -> schemas.Customer:
+    """Retrieve a customer by `cus_…` id or `ext_<externalId>`."""
+    return present(await customer_service.get(session, workspace=workspace, ref=customer_id))
+
+
+@router.patch("/{customer_id}", response_model=schemas.Customer)
+async def update_customer(
+    customer_id: str,
+    body: schemas.CustomerUpdate,
+    workspace: ConversionWorkspace,
+    session: WriteSession,
+) -> schemas.Customer:
+    """Update a customer; only the fields sent change."""
+    updated = await customer_service.update(
+        session, workspace=workspace, ref=customer_id, body=body
+    )
+    return present(updated)
+
+
+@router.delete("/{customer_id}", response_model=schemas.DeletedCustomer)
+async def delete_customer(
+    customer_id: str, workspace: ConversionWorkspace, session: WriteSession
+) -> schemas.DeletedCustomer:
+    """Delete a customer; its leads and sales stay attributed to their links."""
+    deleted = await customer_service.delete(session, workspace=workspace, ref=customer_id)
+    return schemas.DeletedCustomer(id=deleted.id)

@@ -1,0 +1,3 @@
+from tests.tracking.conftest import track
+
+__all__ = ["track"]
