@@ -46,8 +46,8 @@ test: $(STAMP) $(SDKS)
 
 ## ruff and mypy --strict
 lint: $(STAMP)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 check: lint test

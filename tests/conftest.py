@@ -8,7 +8,9 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -50,28 +52,50 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     yield str(path)
 
 
-@pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def database_copy(template: str, directory: Path) -> Iterator[str]:
+    """The URL of a fresh copy of the migrated template, dropped afterwards."""
     if PG_URL:
         name = f"ct_{uuid.uuid4().hex[:12]}"
-        asyncio.run(pg_admin(PG_URL, f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"'))
+        asyncio.run(pg_admin(PG_URL, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
         asyncio.run(pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         return
-    path = tmp_path / "clicktrail.db"
-    shutil.copyfile(template_database, path)
+    path = directory / "clicktrail.db"
+    shutil.copyfile(template, path)
     yield f"sqlite:///{path}"
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def database_url(template_database: str, tmp_path: Path) -> Iterator[str]:
+    with database_copy(template_database, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_database_url(
+    template_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """One database for a whole module, for tests that only read what a module fixture wrote."""
+    with database_copy(template_database, tmp_path_factory.mktemp("module")) as url:
+        yield url
+
+
+def settings_for(database_url: str, **overrides: Any) -> Settings:
+    """The settings of every test's app and server, with `overrides`."""
     return Settings(
         database_url=database_url,
         redis_url=REDIS_URL,
         secret_key="test-secret-key",
         short_domain="localhost:8000",
         environment="testing",
+        **overrides,
     )
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return settings_for(database_url)
 
 
 @pytest.fixture

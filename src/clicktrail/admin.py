@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,8 +12,10 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clicktrail.analytics.rebuild import Scope, rebuild
 from clicktrail.api_keys.service import api_key as api_key_service
 from clicktrail.config import Settings
+from clicktrail.errors import NotFound
 from clicktrail.fx import repository as fx_repository
 from clicktrail.fx.service import age_days
 from clicktrail.kit.clock import utcnow
@@ -24,6 +28,9 @@ from clicktrail.storage.db import Database
 from clicktrail.storage.epoch import Epoch, open_epoch
 from clicktrail.storage.instance import instance_secret
 from clicktrail.storage.unit import run_after_commit
+from clicktrail.webhooks import service as webhook_service
+from clicktrail.webhooks.dispatcher import Dispatcher
+from clicktrail.webhooks.schemas import WebhookCreate
 from clicktrail.workspaces.repository import WorkspaceRepository
 from clicktrail.workspaces.service import workspace as workspace_service
 
@@ -121,3 +128,39 @@ def rates_json(table: RateTable) -> dict[str, Any]:
         "source": table.source,
         "currencies": len(table.rates) + 1,
     }
+
+
+async def rebuild_rollups(ctx: Context, workspace_slug: str | None) -> dict[str, Any]:
+    """Recompute analytics rollups from the stored events (all workspaces, or one)."""
+    scope = Scope()
+    if workspace_slug is not None:
+        ws = await WorkspaceRepository(ctx.session).get_by_slug(workspace_slug)
+        if ws is None:
+            raise NotFound(f"Workspace not found: {workspace_slug}")
+        scope = Scope(workspace_id=ws.id)
+    started = time.perf_counter()
+    rows = await ctx.session.run_sync(lambda session: rebuild(session.connection(), scope))
+    return {"rows": rows, "seconds": round(time.perf_counter() - started, 3)}
+
+
+async def create_webhook(
+    ctx: Context, workspace_slug: str, url: str, triggers: list[str], name: str | None
+) -> dict[str, Any]:
+    ws = await WorkspaceRepository(ctx.session).get_by_slug(workspace_slug)
+    if ws is None:
+        raise NotFound(f"Workspace not found: {workspace_slug}")
+    body = WebhookCreate.model_validate({"name": name or url, "url": url, "triggers": triggers})
+    created = await webhook_service.create(ctx.session, ws, body)
+    return created.model_dump(mode="json", by_alias=True)
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """Deliver webhooks until `stop` is set (`clicktrail worker`)."""
+    db = Database(settings)
+    dispatcher = Dispatcher(db, settings)
+    dispatcher.start()
+    try:
+        await stop.wait()
+    finally:
+        await dispatcher.close()
+        await db.dispose()

@@ -9,15 +9,18 @@ from fastapi import FastAPI
 from starlette.types import Message, Receive, Scope, Send
 
 from clicktrail import __version__
+from clicktrail.analytics import endpoints as analytics
 from clicktrail.api import handlers, system
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
+from clicktrail.events import endpoints as events
 from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
 from clicktrail.redirect import endpoints as track_click
 from clicktrail.redirect.app import RedirectApp
 from clicktrail.runtime import Runtime
 from clicktrail.tracking import endpoints as tracking
+from clicktrail.webhooks import endpoints as webhooks
 
 CORS_PATHS = frozenset({"/track/click"})
 CORS_HEADERS = [
@@ -49,6 +52,9 @@ def create_api(settings: Settings) -> FastAPI:
         track_click.router,
         tracking.router,
         customers.router,
+        events.router,
+        analytics.router,
+        webhooks.router,
     ):
         api.include_router(router)
     return api

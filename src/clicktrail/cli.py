@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Annotated, Any
 import httpx
 import typer
 import uvicorn
+from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from clicktrail import admin
@@ -29,10 +31,14 @@ workspace_app = typer.Typer(help="Manage workspaces.")
 key_app = typer.Typer(help="Manage API keys.")
 link_app = typer.Typer(help="Manage short links.")
 fx_app = typer.Typer(help="Exchange rates used to convert sales to USD.")
+analytics_app = typer.Typer(help="The counts behind /analytics.")
+webhook_app = typer.Typer(help="Manage webhooks.")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(link_app, name="link")
 app.add_typer(fx_app, name="fx")
+app.add_typer(analytics_app, name="analytics")
+app.add_typer(webhook_app, name="webhook")
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print the created object as one JSON line.")
@@ -169,6 +175,59 @@ def fx_status(as_json: JsonFlag = False) -> None:
     rates = _run(Settings(), admin.current_rates)
     summary = f"Rates of {rates['date']} ({rates['ageDays']} days old) from {rates['source']}"
     _emit(rates, as_json, summary)
+
+
+@analytics_app.command("rebuild")
+def analytics_rebuild(
+    workspace: Annotated[
+        str | None, typer.Option(help="Slug of one workspace; default: every workspace.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Recompute the analytics rollups from the stored clicks, leads and sales."""
+    done = _run(Settings(), lambda ctx: admin.rebuild_rollups(ctx, workspace))
+    _emit(done, as_json, f"Rebuilt {done['rows']} rollup rows in {done['seconds']} s")
+
+
+@webhook_app.command("create")
+def webhook_create(
+    url: str,
+    workspace: Annotated[str, typer.Option(help="Slug of the workspace.")],
+    trigger: Annotated[
+        list[str],
+        typer.Option(
+            help="link.created, link.updated, link.deleted, link.clicked, "
+            "lead.created or sale.created; repeat for several."
+        ),
+    ],
+    name: Annotated[str | None, typer.Option(help="Default: the URL.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a webhook; its secret is printed once."""
+    try:
+        made = _run(
+            Settings(), lambda ctx: admin.create_webhook(ctx, workspace, url, trigger, name)
+        )
+    except ValidationError as exc:
+        typer.echo(f"error: {exc.errors()[0]['msg']}", err=True)
+        raise typer.Exit(1) from exc
+    _emit(made, as_json, f"Created webhook {made['id']}; secret (shown once): {made['secret']}")
+
+
+@app.command()
+def worker() -> None:
+    """Deliver webhooks (for CLICKTRAIL_WEBHOOK_DISPATCHER=external); stops on SIGINT/SIGTERM."""
+    settings = Settings()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        typer.echo("delivering webhooks")
+        await admin.run_worker(settings, stop)
+
+    asyncio.run(main())
 
 
 def main() -> None:

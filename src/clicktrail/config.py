@@ -6,7 +6,7 @@ import ipaddress
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -48,6 +48,18 @@ class Settings(BaseSettings):
     link_cache_size: int = Field(default=100_000, ge=0)
     # Seconds a database statement may wait on a lock before the request fails.
     database_timeout: float = Field(default=10.0, gt=0)
+    # Seconds the queries of one /analytics or /events request may run before they are stopped.
+    analytics_timeout: float = Field(default=10.0, gt=0)
+    # Where webhooks are delivered from: in every server process, or only by `clicktrail worker`.
+    webhook_dispatcher: Literal["embedded", "external"] = "embedded"
+    # Allow webhook URLs that resolve to private, loopback or link-local addresses.
+    webhook_allow_private: bool = False
+    # Seconds a webhook receiver has to answer a delivery.
+    webhook_timeout: float = Field(default=10.0, gt=0)
+    # Seconds before a failed delivery's first retry; each further retry waits about twice as long.
+    webhook_retry_base: float = Field(default=10.0, gt=0)
+    # Seconds after an event during which its delivery is retried; then it is marked failed.
+    webhook_retry_window: float = Field(default=26 * 3600.0, gt=0)
 
     @model_validator(mode="after")
     def _secret_outside_the_database(self) -> Settings:

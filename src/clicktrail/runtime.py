@@ -14,6 +14,7 @@ from clicktrail.redirect.resolver import LinkResolver
 from clicktrail.storage.db import Database
 from clicktrail.storage.epoch import Epoch, open_epoch
 from clicktrail.storage.instance import instance_secret
+from clicktrail.webhooks.dispatcher import Dispatcher
 
 
 @dataclass
@@ -27,27 +28,35 @@ class Runtime:
     geoip: GeoIP
     limiter: RateLimiter
     rates: Rates
+    dispatcher: Dispatcher | None
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
         db = Database(settings)
         epoch = await open_epoch(settings.database_url, settings.redis_url)
-        clicks = ClickRecorder(db, settings.click_batch_size)
+        clicks = ClickRecorder(db, settings)
         clicks.start()
         parse_agent("Mozilla/5.0")  # load the parser's rules now, not on the first visitor
+        secret = await instance_secret(db, settings)
+        dispatcher = Dispatcher(db, settings) if settings.webhook_dispatcher == "embedded" else None
+        if dispatcher is not None:
+            dispatcher.start()
         return cls(
             settings=settings,
             db=db,
-            secret=await instance_secret(db, settings),
+            secret=secret,
             epoch=epoch,
             resolver=LinkResolver(db, epoch, settings.link_cache_size),
             clicks=clicks,
             geoip=geoip_from_path(settings.geoip_path),
             limiter=RateLimiter(settings.redis_url),
             rates=Rates(db),
+            dispatcher=dispatcher,
         )
 
     async def close(self) -> None:
+        if self.dispatcher is not None:
+            await self.dispatcher.close()
         await self.clicks.close()
         await self.limiter.close()
         await self.epoch.close()

@@ -52,7 +52,7 @@ class PythonSdk:
         if not self.python.exists():
             pytest.fail(f"{self.python} is missing: `make sdks` installs dub {self.version}")
         command = [str(self.python), "-m", f"tests.contract.sdk_scripts.{self.script}", scenario]
-        done = _run(command, inputs, workdir)
+        done = _run(command, inputs.to_json(), workdir)
         assert done.returncode == 0, f"{self.name} {scenario} failed:\n{done.stderr}"
         steps: dict[str, Outcome] = json.loads(done.stdout)
         return steps
@@ -68,23 +68,37 @@ class NodeSdk:
         return f"npm-dub-{self.version}"
 
     def run(self, inputs: Inputs, scenario: str, workdir: Path) -> dict[str, Outcome]:
-        """`node --test` of `<scenario>.test.mjs`, which asserts on its own and reports each
-        step's outcome in a file for the same checks as the Python SDKs'."""
-        if not (NODE_PROJECT / "node_modules" / "dub").is_dir():
-            pytest.fail(f"{NODE_PROJECT}/node_modules is missing: `make sdks` runs npm ci there")
-        report = workdir / f"{scenario}.json"
-        test_file = NODE_PROJECT / f"{scenario}.test.mjs"
-        command = ["node", "--test", "--test-reporter=spec", str(test_file)]
-        done = _run(command, inputs, workdir, {REPORT_VARIABLE: str(report)})
-        steps: dict[str, Outcome] = json.loads(report.read_text()) if report.exists() else {}
-        assert done.returncode == 0, f"{self.name} {scenario} failed:\n{done.stdout}{done.stderr}"
-        return steps
+        done = run_node(scenario, inputs.to_json(), workdir)
+        assert done.passed, f"{self.name} {scenario} failed:\n{done.output}"
+        return done.steps
+
+
+@dataclass(frozen=True)
+class NodeRun:
+    """What one `node --test` run left behind."""
+
+    steps: dict[str, Outcome]  # by step name, as far as the run got
+    passed: bool  # every node test passed
+    output: str  # the spec reporter's, for failure messages
+
+
+def run_node(scenario: str, inputs: str, workdir: Path) -> NodeRun:
+    """`node --test` of `<scenario>.test.mjs` with `inputs` (JSON) in $SDK_TEST_INPUTS. The file
+    asserts on its own and reports each step's outcome, for the same checks as the Python SDKs'."""
+    if not (NODE_PROJECT / "node_modules" / "dub").is_dir():
+        pytest.fail(f"{NODE_PROJECT}/node_modules is missing: `make sdks` runs npm ci there")
+    report = workdir / f"{scenario}.json"
+    test_file = NODE_PROJECT / f"{scenario}.test.mjs"
+    command = ["node", "--test", "--test-reporter=spec", str(test_file)]
+    done = _run(command, inputs, workdir, {REPORT_VARIABLE: str(report)})
+    steps: dict[str, Outcome] = json.loads(report.read_text()) if report.exists() else {}
+    return NodeRun(steps, done.returncode == 0, done.stdout + done.stderr)
 
 
 def _run(
-    command: list[str], inputs: Inputs, workdir: Path, extra: dict[str, str] | None = None
+    command: list[str], inputs: str, workdir: Path, extra: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {INPUTS_VARIABLE: inputs.to_json()} | (extra or {})
+    env = os.environ | {INPUTS_VARIABLE: inputs} | (extra or {})
     return subprocess.run(
         command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
     )

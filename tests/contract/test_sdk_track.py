@@ -11,14 +11,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from tests.conftest import BROWSER_UA
 from tests.contract.sdk_clients import ALL, SdkClient
 from tests.contract.sdk_scripts.harness import Inputs, Outcome
+from tests.contract.traffic import visit
 from tests.support import LiveServer, fetch_sync
 
 CURRENT = [client for client in ALL if client.current]
@@ -63,14 +62,6 @@ def tracked(live_server: LiveServer) -> Tracked:
         jpy_amount=1580,
     )
     return Tracked(live_server, link["id"], inputs)
-
-
-def visit(server: LiveServer, key: str, visitor: int) -> str:
-    """The click id of one visitor, a browser of its own, on the short link."""
-    agent = BROWSER_UA.replace("Version/17.5", f"Version/17.{visitor}")
-    response = httpx.get(f"{server.url}/{key}", headers={"User-Agent": agent})
-    assert response.status_code == 302
-    return parse_qs(urlsplit(response.headers["location"]).query)["dub_id"][0]
 
 
 def accepted(steps: dict[str, Outcome], name: str) -> dict[str, Any]:

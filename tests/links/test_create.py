@@ -185,6 +185,14 @@ async def test_utm_fields_are_read_from_the_destination(acme: LinksApi) -> None:
     assert (link["utm_medium"], link["utm_term"], link["utm_source"]) == ("email", "shoes", None)
 
 
+async def test_a_utm_value_too_long_for_its_field_is_refused(acme: LinksApi) -> None:
+    """As a utm_source field over 255 characters is; PostgreSQL would otherwise fail the write."""
+    response = await acme.post(url=f"https://example.com/?utm_campaign={'c' * 256}")
+    message = "too_big: utm_campaign: Too big: expected string to have <=255 characters"
+    assert_error(response, 422, "unprocessable_entity", message)
+    assert await acme.count() == 0
+
+
 async def test_utm_field_replaces_the_one_in_the_destination(acme: LinksApi) -> None:
     link = await acme.create(url="https://example.com/?utm_source=old&x=1", utm_source="new")
     assert query_of(link["url"]) == [("utm_source", "new"), ("x", "1")]

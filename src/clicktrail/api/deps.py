@@ -65,6 +65,8 @@ async def current_workspace(request: Request, runtime: RuntimeDep) -> Workspace:
         )
     path = request.url.path
     analytics = "/analytics" in path or "/events" in path
+    if analytics and workspace.plan == Plan.free:
+        return workspace  # refused by the route's plan check: a 403 says more than a 429
     await runtime.limiter.hit(keyed_hash(runtime.secret, key), workspace.plan, analytics=analytics)
     return workspace
 
@@ -82,3 +84,13 @@ async def conversion_workspace(workspace: CurrentWorkspace) -> Workspace:
 
 
 ConversionWorkspace = Annotated[Workspace, Depends(conversion_workspace)]
+
+
+async def analytics_workspace(workspace: CurrentWorkspace) -> Workspace:
+    """The analytics API needs a paid plan (spec §5.1 step 12)."""
+    if workspace.plan == Plan.free:
+        raise Forbidden("Analytics API is only available on paid plans.")
+    return workspace
+
+
+AnalyticsWorkspace = Annotated[Workspace, Depends(analytics_workspace)]

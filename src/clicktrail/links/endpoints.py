@@ -128,6 +128,7 @@ async def delete_link(
 ) -> schemas.DeletedLink:
     """Delete a link by id or `ext_<externalId>`."""
     deleted = await link_service.delete(
-        session, workspace=workspace, link_id=link_id, epoch=runtime.epoch
-    )
+        session, workspace=workspace, link_id=link_id, settings=runtime.settings,
+        epoch=runtime.epoch,
+    )  # fmt: skip
     return schemas.DeletedLink(id=deleted.id)

@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clicktrail.analytics.rebuild import Scope, subtract
 from clicktrail.links.schemas import LinkSort, SortOrder
 from clicktrail.models import Domain, Link
 from clicktrail.storage.sql import insert
@@ -63,6 +64,11 @@ class LinkRepository:
         return link
 
     async def remove(self, link: Link) -> None:
+        """Delete a link and its clicks; its events leave the analytics with them. The link's
+        row is locked first, as every writer locks links before rollups."""
+        await self.session.execute(select(Link.id).where(Link.id == link.id).with_for_update())
+        scope = Scope(workspace_id=link.workspace_id, link_id=link.id)
+        await self.session.run_sync(lambda session: subtract(session.connection(), scope))
         await self.session.execute(delete(Link).where(Link.id == link.id))
 
     async def page(

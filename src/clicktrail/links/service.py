@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.config import Settings
-from clicktrail.errors import BadRequest, Conflict, Forbidden, NotFound
+from clicktrail.errors import BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.ids import nanoid
 from clicktrail.links import rules
@@ -15,7 +15,9 @@ from clicktrail.links.schemas import LinkCreate, LinkFields, LinkSort, LinkUpdat
 from clicktrail.models import Link, Workspace
 from clicktrail.storage.epoch import Epoch
 from clicktrail.storage.unit import after_commit
+from clicktrail.webhooks import outbox, payloads
 
+UTM_LENGTH = 255  # the columns' length, and Dub's limit on utm_* fields
 DUPLICATE_KEY = "Duplicate key: This short link already exists."
 NOT_FOUND = "Link not found."
 INFO_ARGS = "You must provide a domain and a key or a linkId or an externalId to retrieve a link."
@@ -41,6 +43,7 @@ class LinkService:
         self._apply(link, body, body.model_fields_set | {"url"})
         await self._check_external_id(repo, link)
         await _flush(repo, link)
+        await _announce(session, link, "link.created", settings)
         after_commit(session, epoch.bump)
         return link
 
@@ -61,13 +64,16 @@ class LinkService:
             await self._check_external_id(repo, link)
         link.updated_at = utcnow()
         await _flush(repo, link)
+        await _announce(session, link, "link.updated", settings)
         after_commit(session, epoch.bump)
         return link
 
     async def delete(
-        self, session: AsyncSession, *, workspace: Workspace, link_id: str, epoch: Epoch
-    ) -> Link:
+        self, session: AsyncSession, *, workspace: Workspace, link_id: str, settings: Settings,
+        epoch: Epoch,
+    ) -> Link:  # fmt: skip
         link = await self.get(session, workspace=workspace, link_id=link_id)
+        await _announce(session, link, "link.deleted", settings)
         await LinkRepository(session).remove(link)
         after_commit(session, epoch.bump)
         return link
@@ -169,6 +175,10 @@ class LinkService:
         if given:
             link.url = rules.with_utm(link.url, given)
         for name, value in rules.utm_of(link.url).items():
+            if value is not None and len(value) > UTM_LENGTH:
+                raise UnprocessableEntity(
+                    f"too_big: {name}: Too big: expected string to have <={UTM_LENGTH} characters"
+                )
             setattr(link, name, value)
 
     async def _check_external_id(self, repo: LinkRepository, link: Link) -> None:
@@ -204,3 +214,12 @@ async def _flush(repo: LinkRepository, link: Link) -> None:
 
 
 link = LinkService()
+
+
+async def _announce(session: AsyncSession, link: Link, trigger: str, settings: Settings) -> None:
+    """The link's webhook event, in the transaction of the change."""
+
+    async def data() -> dict[str, Any]:
+        return payloads.link_data(link, settings)
+
+    await outbox.emit(session, link.workspace_id, trigger, data)

@@ -9,6 +9,8 @@ from clicktrail.models.domain import Domain
 from clicktrail.models.fx import FxSnapshot
 from clicktrail.models.instance import InstanceSetting
 from clicktrail.models.link import Link
+from clicktrail.models.rollup import Rollup
+from clicktrail.models.webhook import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from clicktrail.models.workspace import Plan, Workspace
 
 __all__ = [
@@ -24,7 +26,12 @@ __all__ = [
     "LeadMark",
     "Link",
     "Plan",
+    "Rollup",
     "Sale",
     "SaleInvoice",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEvent",
     "Workspace",
 ]

@@ -12,7 +12,10 @@ class Click(Base):
     """One recorded visit of a short link (spec §4.2). The id is the `dub_id` a lead refers to."""
 
     __tablename__ = "clicks"
-    __table_args__ = (Index("ix_clicks_link_timestamp", "link_id", "timestamp"),)
+    __table_args__ = (
+        Index("ix_clicks_link_timestamp", "link_id", "timestamp"),
+        Index("ix_clicks_workspace_timestamp", "workspace_id", "timestamp"),
+    )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))

@@ -20,6 +20,7 @@ class Lead(Base):
     __table_args__ = (
         Index("ix_leads_customer_timestamp", "customer_id", "timestamp"),
         Index("ix_leads_link_timestamp", "link_id", "timestamp"),
+        Index("ix_leads_workspace_timestamp", "workspace_id", "timestamp"),
     )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True, comment="the event id")
@@ -50,6 +51,7 @@ class Sale(Base):
     __table_args__ = (
         Index("ix_sales_customer_timestamp", "customer_id", "timestamp"),
         Index("ix_sales_link_timestamp", "link_id", "timestamp"),
+        Index("ix_sales_workspace_timestamp", "workspace_id", "timestamp"),
     )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True, comment="the event id")

@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from clicktrail.analytics.rollups import CLICK, Tally, apply
+from clicktrail.config import Settings
 from clicktrail.kit.clock import as_utc, utcnow
 from clicktrail.models import Click, ClickVisitor, Link
 from clicktrail.storage.db import Database
 from clicktrail.storage.group_commit import GroupCommitter
 from clicktrail.storage.sql import insert
+from clicktrail.webhooks import outbox, payloads
 
 DEDUP_WINDOW = timedelta(hours=1)
 
@@ -78,9 +82,9 @@ class Recorded:
 class ClickRecorder:
     """Writes clicks; remembers recent visitors so that a repeat needs no database round trip."""
 
-    def __init__(self, db: Database, max_batch: int, memory: int = 100_000) -> None:
+    def __init__(self, db: Database, settings: Settings, memory: int = 100_000) -> None:
         self._committer: GroupCommitter[ClickRow, Recorded] = GroupCommitter(
-            db.writer, write_clicks, max_batch
+            db.writer, partial(write_clicks, settings=settings), settings.click_batch_size
         )
         self._recent: dict[tuple[str, str], tuple[str, datetime]] = {}
         self._memory = memory
@@ -108,7 +112,9 @@ class ClickRecorder:
         return result
 
 
-async def write_clicks(conn: AsyncConnection, rows: Sequence[ClickRow]) -> list[Recorded]:
+async def write_clicks(
+    conn: AsyncConnection, rows: Sequence[ClickRow], *, settings: Settings
+) -> list[Recorded]:
     claims = await _claim_visitors(conn, rows)
     results = [
         Recorded(click_id=click_id, new=click_id == row.id, expires_at=expires_at)
@@ -120,19 +126,88 @@ async def write_clicks(conn: AsyncConnection, rows: Sequence[ClickRow]) -> list[
             insert(Click.__table__, conn.dialect.name), [asdict(r) for r in new_rows]
         )
     await _count_clicks(conn, new_rows)
+    tally = Tally()
+    for row in new_rows:
+        tally.add(row.workspace_id, row.timestamp, row, CLICK)
+    await apply(conn, conn.dialect.name, tally)  # after the links: one lock order everywhere
+    await _announce(conn, new_rows, settings)
     return results
+
+
+async def _announce(
+    conn: AsyncConnection, new_rows: Sequence[ClickRow], settings: Settings
+) -> None:
+    """`link.clicked` for the workspaces that subscribe to it (one query when none do)."""
+    targets = await outbox.subscribers(conn, {r.workspace_id for r in new_rows}, "link.clicked")
+    rows = [row for row in new_rows if row.workspace_id in targets]
+    if not rows:
+        return
+    found = await conn.execute(select(Link).where(Link.id.in_({r.link_id for r in rows})))
+    by_id = {link.id: Link(**link._mapping) for link in found}  # read after the counts
+    events = [
+        outbox.Event(
+            row.workspace_id,
+            "link.clicked",
+            payloads.clicked_data(row, by_id[row.link_id], settings),
+        )
+        for row in rows
+    ]
+    await outbox.enqueue(conn, events, targets)
 
 
 async def _claim_visitors(
     conn: AsyncConnection, rows: Sequence[ClickRow]
 ) -> list[tuple[str, datetime]]:
-    """Row locks taken in one global order: concurrent batches of several workers then wait for
-    each other instead of deadlocking (which PostgreSQL breaks only after `deadlock_timeout`)."""
-    order = sorted(range(len(rows)), key=lambda i: (rows[i].link_id, rows[i].identity_hash))
-    claims: dict[int, tuple[str, datetime]] = {}
-    for i in order:
-        claims[i] = await _claim_visitor(conn, rows[i])
-    return [claims[i] for i in range(len(rows))]
+    """Each row's click id and the end of its visitor's hour: its own id if its visitor is new
+    on the link (or their hour is over), else the id of the hour's click. One upsert claims
+    the whole batch; the visitors it could not claim, another writer holds, and one select
+    reads them. Rows are claimed in one global order, so that concurrent batches of several
+    workers wait for each other instead of deadlocking."""
+    first: dict[tuple[str, str], ClickRow] = {}
+    for row in sorted(rows, key=lambda r: (r.link_id, r.identity_hash)):
+        first.setdefault((row.link_id, row.identity_hash), row)  # a repeat within the batch
+    claims = await _upsert_visitors(conn, list(first.values()))
+    missing = [key for key in first if key not in claims]
+    if missing:
+        claims |= await _current_visitors(conn, missing)
+    return [claims[(row.link_id, row.identity_hash)] for row in rows]
+
+
+async def _upsert_visitors(
+    conn: AsyncConnection, rows: Sequence[ClickRow]
+) -> dict[tuple[str, str], tuple[str, datetime]]:
+    table = ClickVisitor.__table__
+    stmt = insert(table, conn.dialect.name).values(
+        [
+            {
+                "link_id": r.link_id,
+                "identity_hash": r.identity_hash,
+                "click_id": r.id,
+                "expires_at": r.timestamp + DEDUP_WINDOW,
+            }
+            for r in rows
+        ]
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.link_id, table.c.identity_hash],
+        set_={"click_id": stmt.excluded.click_id, "expires_at": stmt.excluded.expires_at},
+        # An hour over by the batch's first click; a later one's is milliseconds later at most.
+        where=table.c.expires_at <= min(r.timestamp for r in rows),
+    ).returning(table.c.link_id, table.c.identity_hash, table.c.click_id, table.c.expires_at)
+    found = await conn.execute(stmt)
+    return {(r.link_id, r.identity_hash): (r.click_id, as_utc(r.expires_at)) for r in found}
+
+
+async def _current_visitors(
+    conn: AsyncConnection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, datetime]]:
+    table = ClickVisitor.__table__
+    found = await conn.execute(
+        select(table.c.link_id, table.c.identity_hash, table.c.click_id, table.c.expires_at).where(
+            tuple_(table.c.link_id, table.c.identity_hash).in_(keys)
+        )
+    )
+    return {(r.link_id, r.identity_hash): (r.click_id, as_utc(r.expires_at)) for r in found}
 
 
 async def _count_clicks(conn: AsyncConnection, new_rows: Sequence[ClickRow]) -> None:
@@ -147,26 +222,3 @@ async def _count_clicks(conn: AsyncConnection, new_rows: Sequence[ClickRow]) -> 
             .where(Link.id == link_id)
             .values(clicks=Link.clicks + count, last_clicked=last)
         )
-
-
-async def _claim_visitor(conn: AsyncConnection, row: ClickRow) -> tuple[str, datetime]:
-    """Insert the visitor's hour, or take over an expired one; else return the current click."""
-    table = ClickVisitor.__table__
-    stmt = insert(table, conn.dialect.name).values(
-        link_id=row.link_id,
-        identity_hash=row.identity_hash,
-        click_id=row.id,
-        expires_at=row.timestamp + DEDUP_WINDOW,
-    )
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.link_id, table.c.identity_hash],
-        set_={"click_id": stmt.excluded.click_id, "expires_at": stmt.excluded.expires_at},
-        where=table.c.expires_at <= row.timestamp,
-    ).returning(table.c.click_id, table.c.expires_at)
-    claimed = (await conn.execute(stmt)).first()
-    if claimed is None:
-        current = select(table.c.click_id, table.c.expires_at).where(
-            table.c.link_id == row.link_id, table.c.identity_hash == row.identity_hash
-        )
-        claimed = (await conn.execute(current)).one()
-    return str(claimed.click_id), as_utc(claimed.expires_at)

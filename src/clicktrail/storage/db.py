@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from clicktrail.config import Settings
+from clicktrail.storage.limits import install_deadline
 from clicktrail.storage.urls import async_url, sqlite_path
 
 MIN_SQLITE = (3, 35, 0)  # RETURNING
@@ -72,14 +73,20 @@ def _sqlite_pragmas(engine: AsyncEngine, timeout: float, *, writer: bool) -> Non
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        # Set once per file: setting it again takes a lock that SQLite does not wait for,
+        # so opening a connection beside a busy one would fail with "database is locked".
+        cursor.execute("PRAGMA journal_mode")
+        if str(cursor.fetchone()[0]).lower() != "wal":
+            cursor.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed transaction survives a power loss, which a 2xx promises (DESIGN.md).
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         if not writer:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()
+        if not writer:
+            install_deadline(dbapi_connection, _record)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:

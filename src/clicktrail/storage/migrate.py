@@ -27,6 +27,10 @@ async def upgrade(database_url: str, revision: str = "head") -> None:
     PostgreSQL (an advisory lock serialises them) and on SQLite (the write lock does)."""
     engine = create_async_engine(async_url(database_url))
     try:
+        if engine.dialect.name == "sqlite":
+            # Before any server connection opens it: switching a file to WAL needs it alone.
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
         async with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 await conn.exec_driver_sql("SELECT pg_advisory_xact_lock(72500112)")

@@ -36,7 +36,9 @@ async def track_sale(
     """Track a sale, attributed to the customer's lead; a repeated invoiceId gets the first
     answer again."""
     rates = await runtime.rates.current()
-    answer = await tracking.track_sale(session, workspace=workspace, body=body, rates=rates)
+    answer = await tracking.track_sale(
+        session, workspace=workspace, body=body, rates=rates, settings=runtime.settings
+    )
     return JSONResponse(answer)
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clicktrail.analytics import rollups
+from clicktrail.analytics.rollups import LEAD, Tally
 from clicktrail.kit.clock import utcnow
 from clicktrail.models import Click, Customer, Lead, LeadMark, Link, Sale, SaleInvoice
 from clicktrail.storage.sql import insert
@@ -18,6 +20,7 @@ from clicktrail.storage.sql import insert
 class TrackingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self.rollups = Tally()  # the events' analytics counts, added by `count_in_analytics`
 
     @property
     def _dialect(self) -> str:
@@ -53,7 +56,8 @@ class TrackingRepository:
         stmt = stmt.on_conflict_do_nothing().returning(LeadMark.__table__.c.event_name)
         return (await self.session.execute(stmt)).first() is not None
 
-    async def add_leads(self, leads: Sequence[Lead], at: datetime) -> None:
+    async def add_leads(self, leads: Sequence[Lead], click: Click, at: datetime) -> None:
+        self.rollups.add(click.workspace_id, at, click, LEAD, n=len(leads))
         self.session.add_all(leads)
         await self.session.flush()
         await self.session.execute(
@@ -61,6 +65,12 @@ class TrackingRepository:
             .where(Link.id == leads[0].link_id)
             .values(leads=Link.leads + len(leads), last_lead_at=at)
         )
+
+    async def count_in_analytics(self) -> None:
+        """Add the events of this transaction to the rollups: once, after the link counters,
+        the order every writer locks in."""
+        await rollups.apply(self.session, self._dialect, self.rollups)
+        self.rollups = Tally()
 
     async def latest_lead(self, customer_id: str, event_name: str | None) -> Lead | None:
         stmt = select(Lead).where(Lead.customer_id == customer_id)
@@ -93,6 +103,9 @@ class TrackingRepository:
             await self.session.execute(update(SaleInvoice).where(*where).values(response=response))
 
     async def add_sale(self, sale: Sale, *, first_conversion: bool) -> None:
+        click = await self.click(sale.click_id)
+        if click is not None:  # a sale's click goes only with its link, which then has no sales
+            self.rollups.add(sale.workspace_id, sale.timestamp, click, rollups.sale(sale.amount))
         self.session.add(sale)
         await self.session.flush()
         counters: dict[str, Any] = {

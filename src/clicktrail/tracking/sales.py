@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from clicktrail.config import Settings
 from clicktrail.errors import NotFound, UnprocessableEntity
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.currency import RateTable, to_usd_cents
 from clicktrail.kit.ids import nanoid
 from clicktrail.models import Customer, Lead, Sale, Workspace
-from clicktrail.tracking import responses
+from clicktrail.tracking import announce, responses
 from clicktrail.tracking.attribution import Person, attribute, customer_for
 from clicktrail.tracking.repository import TrackingRepository
 from clicktrail.tracking.schemas import PaymentProcessor, SaleCreate
@@ -19,7 +20,7 @@ DIRECT_LEAD = "Direct sale tracking lead event"
 
 async def record_sale(
     repo: TrackingRepository, workspace: Workspace, external: str, body: SaleCreate,
-    rates: RateTable,
+    rates: RateTable, settings: Settings,
 ) -> dict[str, Any]:  # fmt: skip
     event_name = body.event_name or "Purchase"
     customer = await repo.customer_by_external_id(workspace.id, external)
@@ -37,6 +38,7 @@ async def record_sale(
     sales_so_far = await repo.count_sale_for_customer(customer, sale)
     first = sales_so_far == 1 or customer.link_id != sale.link_id
     await repo.add_sale(sale, first_conversion=first)
+    await announce.sale_created(repo, sale, customer, settings)
     return responses.sale_created(customer, sale, body.metadata)
 
 
@@ -74,7 +76,7 @@ async def _direct_sale_lead(
             event_name=body.lead_event_name or DIRECT_LEAD, metadata_json=body.metadata,
             timestamp=utcnow(),
         )  # fmt: skip
-        await repo.add_leads([lead], lead.timestamp)
+        await repo.add_leads([lead], found.click, lead.timestamp)
     return customer, lead
 
 

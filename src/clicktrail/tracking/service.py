@@ -13,7 +13,7 @@ from clicktrail.kit.currency import RateTable
 from clicktrail.kit.ids import nanoid
 from clicktrail.kit.names import random_name
 from clicktrail.models import Lead, Workspace
-from clicktrail.tracking import responses, schemas
+from clicktrail.tracking import announce, responses, schemas
 from clicktrail.tracking.attribution import (
     Person,
     attribute,
@@ -66,12 +66,16 @@ class TrackingService:
                 )
                 for _ in range(body.event_quantity or 1)
             ]
-            await repo.add_leads(leads, now)
+            await repo.add_leads(leads, found.click, now)
+            await repo.count_in_analytics()
+            await announce.lead_created(
+                repo, body.event_name, customer, found.click, found.link, body.metadata, settings
+            )
         return responses.lead_created(click_id, found.link, customer, settings)
 
     async def track_sale(
         self, session: AsyncSession, *, workspace: Workspace, body: schemas.SaleCreate,
-        rates: RateTable,
+        rates: RateTable, settings: Settings,
     ) -> dict[str, Any]:  # fmt: skip
         """An invoice id is claimed first, so concurrent repeats wait and then get its answer."""
         repo = TrackingRepository(session)
@@ -82,7 +86,8 @@ class TrackingService:
             if earlier is None:  # committed claims always carry their answer
                 raise Conflict(f"The invoice {invoice} is being recorded; retry shortly.")
             return earlier
-        response = await record_sale(repo, workspace, external, body, rates)
+        response = await record_sale(repo, workspace, external, body, rates, settings)
+        await repo.count_in_analytics()
         if invoice:
             kept = response if response["sale"] is not None else None
             await repo.settle_invoice(workspace.id, invoice, kept)

@@ -1,0 +1,1 @@
+"""Benchmarks run against a real server and a generated data set (see bench/README.md)."""

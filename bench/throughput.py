@@ -1,0 +1,200 @@
+"""Throughput of redirects and conversion tracking, against the ceiling of a bare ASGI app
+answering 302 in the same run, with the same load generator and settings.
+
+    python -m bench.throughput [--db sqlite|postgres|both] [--duration 10] [--connections 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bench import servers, wrk
+from bench.load import pg_connection, tenant
+from clicktrail.storage.migrate import upgrade
+from clicktrail.storage.urls import async_url
+
+DATA = Path(__file__).resolve().parent / ".data"
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
+PG_DATABASE = "clicktrail_throughput"
+LINKS = 20
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    script: str
+    table: str | None  # where each answered request leaves one row, if anywhere
+    mode: str
+
+
+SCENARIOS = (
+    Scenario("redirect, new visitors", "redirect.lua", "clicks", "new"),
+    Scenario("redirect, repeat visitor", "redirect.lua", None, "repeat"),
+    Scenario("redirect, bots", "redirect.lua", None, "bot"),
+    Scenario("track lead", "track.lua", "leads", "lead"),
+    Scenario("track sale", "track.lua", "sales", "sale"),
+    Scenario("mixed 90/8/2", "track.lua", None, "mixed"),
+)
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """What the scenarios need on a fresh database: a key, links, a click and a buyer."""
+
+    key: str
+    paths: list[str]
+    click_id: str
+    buyer: str
+
+
+@dataclass(frozen=True)
+class Row:
+    db: str
+    scenario: str
+    per_second: float
+    p50_ms: float
+    p99_ms: float
+    ratio: float
+    failed: int
+    answered: int
+    rows: int | None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    wrk.require_wrk()
+    DATA.mkdir(exist_ok=True)
+    load = wrk.Load(args.duration, args.connections)
+    ceiling = _ceiling(load, args.workers)
+    print(f"ceiling (bare ASGI 302): {ceiling.per_second:,.0f} requests/s, "
+          f"p50 {ceiling.p50_ms:.1f} ms, p99 {ceiling.p99_ms:.1f} ms", flush=True)  # fmt: skip
+    rows: list[Row] = []
+    memory: dict[str, float] = {}
+    for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
+        found, memory[db] = _measure(db, load, ceiling, args.workers)
+        rows += found
+    print(_table(rows, memory))
+    result = {"ceiling": asdict(ceiling), "load": asdict(load), "workers": args.workers,
+              "rows": [asdict(r) for r in rows], "peak_memory_mb": memory}  # fmt: skip
+    (DATA / "throughput.json").write_text(json.dumps(result, indent=1))
+
+
+def _ceiling(load: wrk.Load, workers: int) -> wrk.Report:
+    command = servers.ceiling(servers.free_port(), workers)
+    with servers.serving(command, servers.clean_env(), DATA / "ceiling.log", "/") as served:
+        return wrk.run(served.base, "redirect.lua", ["new", "/x"], load)
+
+
+def _measure(db: str, load: wrk.Load, ceiling: wrk.Report, workers: int) -> tuple[list[Row], float]:
+    with _database(db) as url:
+        env = servers.clean_env(CLICKTRAIL_DATABASE_URL=url, CLICKTRAIL_TRUSTED_PROXIES="127.0.0.1")
+        command = servers.clicktrail(servers.free_port(), workers)
+        with servers.serving(command, env, DATA / f"throughput-{db}.log", "/health") as served:
+            fixture = _fixture(served.base, asyncio.run(tenant(url))[1])
+            rows = [_scenario(db, s, served.base, fixture, url, load, ceiling) for s in SCENARIOS]
+            return rows, served.peak_memory_mb()
+
+
+def _scenario(
+    db: str, scenario: Scenario, base: str, fixture: Fixture, url: str, load: wrk.Load,
+    ceiling: wrk.Report,
+) -> Row:  # fmt: skip
+    before = asyncio.run(_count(url, scenario.table)) if scenario.table else 0
+    paths = ",".join(fixture.paths)
+    if scenario.script == "redirect.lua":
+        args = [scenario.mode, paths]
+    else:
+        run = uuid.uuid4().hex[:8]
+        args = [scenario.mode, fixture.key, fixture.click_id, fixture.buyer, run, paths]
+    report = wrk.run(base, scenario.script, args, load)
+    written = asyncio.run(_count(url, scenario.table)) - before if scenario.table else None
+    ratio = report.per_second / ceiling.per_second
+    row = Row(db, scenario.name, report.per_second, report.p50_ms, report.p99_ms, ratio,
+              report.failed, report.answered, written)  # fmt: skip
+    print(f"  {db}: {scenario.name}: {report.per_second:,.0f}/s", flush=True)
+    return row
+
+
+def _fixture(base: str, key: str) -> Fixture:
+    auth = {"Authorization": f"Bearer {key}"}
+    with httpx.Client(base_url=base, headers=auth, timeout=30) as client:
+        paths = []
+        for n in range(LINKS):
+            body = {"url": f"https://example.com/p{n}", "key": f"bench{n}",
+                    "trackConversion": True}  # fmt: skip
+            made = client.post("/links", json=body)
+            made.raise_for_status()
+            paths.append(f"/bench{n}")
+        visitor = {"X-Forwarded-For": "198.51.100.1", "User-Agent": "Mozilla/5.0 Safari/605.1.15"}
+        visit = client.get(paths[0], headers=visitor)
+        click_id = parse_qs(urlsplit(visit.headers["location"]).query)["dub_id"][0]
+        lead = {"clickId": click_id, "eventName": "Sign up", "customerExternalId": "buyer"}
+        client.post("/track/lead", json=lead).raise_for_status()
+    return Fixture(key, paths, click_id, "buyer")
+
+
+@contextmanager
+def _database(db: str) -> Iterator[str]:
+    """A fresh, migrated database for the run."""
+    if db == "sqlite":
+        path = DATA / "throughput.db"
+        for stale in DATA.glob("throughput.db*"):
+            stale.unlink()
+        url = f"sqlite:///{path}"
+    else:
+        asyncio.run(_recreate_pg())
+        url = f"{PG_SERVER}/{PG_DATABASE}"
+    asyncio.run(upgrade(url))
+    yield url
+
+
+async def _recreate_pg() -> None:
+    async with pg_connection(PG_SERVER) as conn:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+
+
+async def _count(url: str, table: str) -> int:
+    engine = create_async_engine(async_url(url))
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())  # noqa: S608
+    finally:
+        await engine.dispose()
+
+
+def _table(rows: list[Row], memory: dict[str, float]) -> str:
+    lines = [
+        "| db | scenario | requests/s | p50 ms | p99 ms | / ceiling | failed | answered | rows |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        shown = "" if r.rows is None else f"{r.rows:,}"
+        lines.append(
+            f"| {r.db} | {r.scenario} | {r.per_second:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
+            f"| {r.ratio:.2f} | {r.failed:,} | {r.answered:,} | {shown} |"
+        )
+    lines.append("")
+    lines += [f"peak memory of the {db} server: {mb:.0f} MB" for db, mb in memory.items()]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The parameters /analytics and /events share: event type, time window, filters, and the
+plan rules on how far back a workspace may look (spec §7.2, §5.1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import Query, Request
+
+from clicktrail.analytics.filters import Filters
+from clicktrail.analytics.window import DAY, FOUNDED, Interval, Window, window
+from clicktrail.errors import Forbidden, UnprocessableEntity
+from clicktrail.kit.clock import as_utc, utcnow
+from clicktrail.models import Plan, Workspace
+
+FREE_RANGE = (
+    "You can only get analytics for up to 30 days on a Free plan. Upgrade to Pro or Business "
+    "to get analytics for longer periods."
+)
+PRO_RANGE = (
+    "You can only get analytics for up to 1 year on a Pro plan. Upgrade to Business to get "
+    "analytics for longer periods."
+)
+
+
+class EventType(StrEnum):
+    clicks = "clicks"
+    leads = "leads"
+    sales = "sales"
+    composite = "composite"
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return ("clicks", "leads", "sales") if self is EventType.composite else (self.value,)
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """Which events: of which kinds, when, and matching which filters."""
+
+    event: EventType
+    window: Window
+    filters: Filters
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise UnprocessableEntity(
+            f"custom: timezone: {name!r} is not an IANA time zone (such as Europe/Paris)"
+        ) from error
+
+
+def _start(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if moment < FOUNDED:
+        raise UnprocessableEntity("too_small: start: start must be on or after 2022-09-22")
+    return moment
+
+
+def time_window(
+    workspace: Workspace,
+    interval: Interval | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    timezone: str = "UTC",
+) -> Window:
+    """The window a request asks for, if the workspace's plan reaches that far back."""
+    if end is not None and end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    chosen = window(
+        interval=interval, start=_start(start), end=end, zone=_zone(timezone),
+        since=workspace.created_at, now=utcnow(),
+    )  # fmt: skip
+    _check_plan(workspace.plan, chosen, _days_asked(chosen, workspace.created_at))
+    return chosen
+
+
+def _days_asked(chosen: Window, since: datetime) -> float:
+    """How far back a request reaches. `all` reaches back to the workspace's creation, as Dub
+    measures it, not to the start of that month, where its first bucket begins."""
+    if chosen.interval is Interval.all:
+        return (chosen.end - max(as_utc(since), FOUNDED)) / DAY
+    return chosen.days
+
+
+def _check_plan(plan: str, chosen: Window, days: float) -> None:
+    if plan == Plan.free and (
+        chosen.interval in (Interval.d90, Interval.y1, Interval.ytd, Interval.all) or days > 31
+    ):
+        raise Forbidden(FREE_RANGE)
+    if plan == Plan.pro and days > 366:
+        raise Forbidden(PRO_RANGE)
+
+
+def selection(
+    request: Request,
+    workspace: Workspace,
+    event: EventType,
+    interval: Interval | None,
+    start: datetime | None,
+    end: datetime | None,
+    timezone: str,
+) -> Selection:
+    chosen = time_window(workspace, interval, start, end, timezone)
+    params = dict(request.query_params)
+    if "tagIds" in params and "tagId" not in params:
+        params["tagId"] = params["tagIds"]
+    return Selection(event, chosen, Filters.parse(workspace.id, params))
+
+
+IntervalQuery = Annotated[Interval | None, Query()]
+StartQuery = Annotated[datetime | None, Query()]
+TimezoneQuery = Annotated[str, Query()]
