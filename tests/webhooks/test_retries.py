@@ -166,3 +166,18 @@ async def test_a_success_breaks_a_run_of_failures(
     after = await hooks.get(webhook["id"])
     assert (after["consecutiveFailures"], after["disabledAt"]) == (19, None)  # 38, not 20 in a row
 
+
+@MANUAL
+async def test_a_stopping_dispatcher_finishes_the_delivery_in_flight(
+    receiver: Receiver, hooks: Hooks, track: Tracker, dispatcher: Dispatcher
+) -> None:
+    receiver.usual = Answer(delay=0.5)
+    webhook = await hooks.create(receiver.url, "link.created")
+    await track.link()
+    dispatcher.start()
+    await receiver.wait_for(1)
+    await dispatcher.close()  # while the receiver has not answered yet
+    rows = await track.rows("SELECT status, attempts FROM webhook_deliveries")
+    assert [(r["status"], r["attempts"]) for r in rows] == [("delivered", 1)]
+    [attempt] = await hooks.attempts_until(webhook["id"], last_is("delivered"))
+    assert attempt["httpStatus"] == 200

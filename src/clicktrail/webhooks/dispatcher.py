@@ -31,6 +31,7 @@ MAX_RESPONSE = 64 * 1024  # bytes read of an answer; the rest is not waited for
 SNIPPET = 1024
 MAX_BACKOFF = 3600.0
 DISABLE_AFTER = 20  # consecutive failed attempts
+STOP_GRACE = 5.0  # seconds a stopping dispatcher waits for its deliveries in flight
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +64,35 @@ class Dispatcher:
         self._settings = settings
         self._client = httpx.AsyncClient(follow_redirects=False)
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="webhook-dispatcher")
 
     async def close(self) -> None:
+        """Stops between rounds. Cancelling a round mid-query would leave the SQLite driver's
+        thread answering a loop that may be closed by then; a round stuck on a slow receiver
+        is cancelled after STOP_GRACE, and its lease makes the delivery due again."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE)
+            except TimeoutError:
+                self._task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._task
         await self._client.aclose()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 busy = await self.run_once()
             except Exception:  # the database may be away for a while; keep trying
                 log.exception("webhook dispatch failed")
                 busy = 0
             if not busy:
-                await asyncio.sleep(IDLE_POLL)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), IDLE_POLL)
 
     async def run_once(self) -> int:
         """Deliver what is due now; returns how many deliveries were attempted."""
