@@ -148,6 +148,26 @@ async def test_concurrent_items_share_a_transaction(database: Database) -> None:
     assert sorted(item for batch in recorder.batches for item in batch) == sorted(items)
 
 
+async def test_items_on_their_way_join_the_batch(database: Database) -> None:
+    """Requests reach the queue a few turns of the loop apart (reading, parsing, looking up);
+    with a writer that blocks the loop, none would arrive during a write, so the committer
+    must wait those turns, or each request would be a transaction of its own."""
+    recorder = Recorder()
+    committer: GroupCommitter[str, str] = GroupCommitter(database.writer, recorder.write, 512)
+    committer.start()
+
+    async def arriving(item: str, turns: int) -> str:
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        return await committer.submit(item)
+
+    try:
+        await asyncio.gather(*(arriving(f"item{i}", i % 3) for i in range(N)))
+    finally:
+        await committer.close()
+    assert len(recorder.batches) == 1
+
+
 async def test_batches_are_capped(database: Database) -> None:
     items = [f"item{i}" for i in range(N)]
     results, recorder = await committing(database, items, max_batch=8)

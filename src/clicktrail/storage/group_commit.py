@@ -18,6 +18,8 @@ BatchWriter = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
 
 log = logging.getLogger(__name__)
 
+GATHER_TURNS = 3  # turns of the event loop that bring no new item before a batch is written
+
 
 class GroupCommitter(Generic[T, R]):
     """While a batch is being committed, new items queue up and form the next batch."""
@@ -48,14 +50,28 @@ class GroupCommitter(Generic[T, R]):
 
     async def _run(self) -> None:
         while True:
-            batch = [await self._queue.get()]
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = await self._next_batch()
             try:
                 await self._commit(batch)
             finally:
                 for _ in batch:
                     self._queue.task_done()
+
+    async def _next_batch(self) -> list[tuple[T, asyncio.Future[R]]]:
+        """What is queued, after letting the requests already on their way join it. With a
+        writer that blocks the loop while it writes (SQLite's, storage/inline.py), requests
+        cannot queue up during a write; without this wait, batches would stay small and each
+        would pay a commit. The loop gets a few turns, for as long as they bring more items."""
+        batch = [await self._queue.get()]
+        idle_turns = 0
+        while len(batch) < self._max_batch and idle_turns < GATHER_TURNS:
+            if self._queue.empty():
+                idle_turns += 1
+                await asyncio.sleep(0)
+                continue
+            idle_turns = 0
+            batch.append(self._queue.get_nowait())
+        return batch
 
     async def _commit(self, batch: list[tuple[T, asyncio.Future[R]]]) -> None:
         try:
