@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from clicktrail.analytics.rollups import CLICK, Tally, apply
@@ -59,12 +59,18 @@ def fitted(row: ClickRow) -> ClickRow:
     must not fail the batch it is written in (PostgreSQL refuses over-long values)."""
     cut: dict[str, Any] = {
         name: value[:limit]
-        for name, value in asdict(row).items()
-        if isinstance(value, str) and (limit := _LENGTHS.get(name)) and len(value) > limit
+        for name, limit in _LENGTHS.items()
+        if isinstance(value := getattr(row, name, None), str) and len(value) > limit
     }
     return replace(row, **cut) if cut else row
 
 
+def _values(row: ClickRow) -> dict[str, Any]:
+    """The row as the insert takes it (`dataclasses.asdict` deep-copies: slow, for strings)."""
+    return {name: getattr(row, name) for name in _FIELDS}
+
+
+_FIELDS = tuple(field.name for field in fields(ClickRow))
 _LENGTHS: dict[str, int] = {
     column.name: length
     for column in Click.__table__.columns
@@ -123,7 +129,7 @@ async def write_clicks(
     new_rows = [row for row, result in zip(rows, results, strict=True) if result.new]
     if new_rows:
         await conn.execute(
-            insert(Click.__table__, conn.dialect.name), [asdict(r) for r in new_rows]
+            insert(Click.__table__, conn.dialect.name), [_values(r) for r in new_rows]
         )
     await _count_clicks(conn, new_rows)
     tally = Tally()
@@ -215,10 +221,18 @@ async def _count_clicks(conn: AsyncConnection, new_rows: Sequence[ClickRow]) -> 
     for row in new_rows:
         count, last = per_link.get(row.link_id, (0, row.timestamp))
         per_link[row.link_id] = (count + 1, max(last, row.timestamp))
-    for link_id in sorted(per_link):  # the same global order as the claims
-        count, last = per_link[link_id]
-        await conn.execute(
-            update(Link)
-            .where(Link.id == link_id)
-            .values(clicks=Link.clicks + count, last_clicked=last)
+    if not per_link:
+        return
+    counted = (
+        update(Link)
+        .where(Link.id == bindparam("link_id"))
+        .values(
+            clicks=Link.clicks + bindparam("count"),
+            last_clicked=bindparam("last", type_=Link.last_clicked.type),
         )
+    )
+    rows = [  # the same global order as the claims
+        {"link_id": link_id, "count": count, "last": last}
+        for link_id, (count, last) in sorted(per_link.items())
+    ]
+    await conn.execute(counted, rows)  # one statement, run once per link
