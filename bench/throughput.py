@@ -67,6 +67,7 @@ class Row:
     p50_ms: float
     p99_ms: float
     ratio: float
+    cpu_ms: float  # the server's processor time per answered request
     failed: int
     answered: int
     rows: int | None
@@ -78,7 +79,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=1)
+    names = [s.name for s in SCENARIOS]
+    parser.add_argument("--only", action="append", choices=names, help="this scenario only")
     args = parser.parse_args()
+    chosen = [s for s in SCENARIOS if not args.only or s.name in args.only]
     wrk.require_wrk()
     DATA.mkdir(exist_ok=True)
     load = wrk.Load(args.duration, args.connections)
@@ -88,7 +92,7 @@ def main() -> None:
     rows: list[Row] = []
     memory: dict[str, float] = {}
     for db in ("sqlite", "postgres") if args.db == "both" else (args.db,):
-        found, memory[db] = _measure(db, load, ceiling, args.workers)
+        found, memory[db] = _measure(db, chosen, load, ceiling, args.workers)
         rows += found
     print(_table(rows, memory))
     result = {"ceiling": asdict(ceiling), "load": asdict(load), "workers": args.workers,
@@ -102,37 +106,41 @@ def _ceiling(load: wrk.Load, workers: int) -> wrk.Report:
         return wrk.run(served.base, "redirect.lua", ["new", "/x"], load)
 
 
-def _measure(db: str, load: wrk.Load, ceiling: wrk.Report, workers: int) -> tuple[list[Row], float]:
-    with _database(db) as url:
+def _measure(
+    db: str, scenarios: list[Scenario], load: wrk.Load, ceiling: wrk.Report, workers: int
+) -> tuple[list[Row], float]:
+    with fresh_database(db) as url:
         env = servers.clean_env(CLICKTRAIL_DATABASE_URL=url, CLICKTRAIL_TRUSTED_PROXIES="127.0.0.1")
         command = servers.clicktrail(servers.free_port(), workers)
         with servers.serving(command, env, DATA / f"throughput-{db}.log", "/health") as served:
-            fixture = _fixture(served.base, asyncio.run(tenant(url))[1])
-            rows = [_scenario(db, s, served.base, fixture, url, load, ceiling) for s in SCENARIOS]
+            fixture = make_fixture(served.base, asyncio.run(tenant(url))[1])
+            rows = [_scenario(db, s, served, fixture, url, load, ceiling) for s in scenarios]
             return rows, served.peak_memory_mb()
 
 
 def _scenario(
-    db: str, scenario: Scenario, base: str, fixture: Fixture, url: str, load: wrk.Load,
-    ceiling: wrk.Report,
+    db: str, scenario: Scenario, served: servers.Served, fixture: Fixture, url: str,
+    load: wrk.Load, ceiling: wrk.Report,
 ) -> Row:  # fmt: skip
     before = asyncio.run(_count(url, scenario.table)) if scenario.table else 0
+    cpu_before = served.cpu_seconds()
     paths = ",".join(fixture.paths)
     if scenario.script == "redirect.lua":
         args = [scenario.mode, paths]
     else:
         run = uuid.uuid4().hex[:8]
         args = [scenario.mode, fixture.key, fixture.click_id, fixture.buyer, run, paths]
-    report = wrk.run(base, scenario.script, args, load)
+    report = wrk.run(served.base, scenario.script, args, load)
+    cpu_ms = (served.cpu_seconds() - cpu_before) * 1000 / max(report.answered, 1)
     written = asyncio.run(_count(url, scenario.table)) - before if scenario.table else None
     ratio = report.per_second / ceiling.per_second
     row = Row(db, scenario.name, report.per_second, report.p50_ms, report.p99_ms, ratio,
-              report.failed, report.answered, written)  # fmt: skip
+              cpu_ms, report.failed, report.answered, written)  # fmt: skip
     print(f"  {db}: {scenario.name}: {report.per_second:,.0f}/s", flush=True)
     return row
 
 
-def _fixture(base: str, key: str) -> Fixture:
+def make_fixture(base: str, key: str) -> Fixture:
     auth = {"Authorization": f"Bearer {key}"}
     with httpx.Client(base_url=base, headers=auth, timeout=30) as client:
         paths = []
@@ -151,7 +159,7 @@ def _fixture(base: str, key: str) -> Fixture:
 
 
 @contextmanager
-def _database(db: str) -> Iterator[str]:
+def fresh_database(db: str) -> Iterator[str]:
     """A fresh, migrated database for the run."""
     if db == "sqlite":
         path = DATA / "throughput.db"
@@ -182,14 +190,15 @@ async def _count(url: str, table: str) -> int:
 
 def _table(rows: list[Row], memory: dict[str, float]) -> str:
     lines = [
-        "| db | scenario | requests/s | p50 ms | p99 ms | / ceiling | failed | answered | rows |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| db | scenario | requests/s | p50 ms | p99 ms | / ceiling | CPU ms/request | failed "
+        "| answered | rows |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         shown = "" if r.rows is None else f"{r.rows:,}"
         lines.append(
             f"| {r.db} | {r.scenario} | {r.per_second:,.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
-            f"| {r.ratio:.2f} | {r.failed:,} | {r.answered:,} | {shown} |"
+            f"| {r.ratio:.2f} | {r.cpu_ms:.2f} | {r.failed:,} | {r.answered:,} | {shown} |"
         )
     lines.append("")
     lines += [f"peak memory of the {db} server: {mb:.0f} MB" for db, mb in memory.items()]
