@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +26,6 @@ from clicktrail.fx.service import fetch_rates
 from clicktrail.kit.clock import as_utc
 from clicktrail.kit.currency import RatesError, parse_rates
 from clicktrail.links.schemas import LinkCreate
-from clicktrail.storage.migrate import upgrade
 
 app = typer.Typer(help="Self-hosted link attribution, wire-compatible with Dub's API.")
 workspace_app = typer.Typer(help="Manage workspaces.")
@@ -60,6 +61,8 @@ def _run(settings: Settings, action: Any) -> Any:
 @app.command()
 def migrate() -> None:
     """Apply database migrations."""
+    from clicktrail.storage.migrate import upgrade  # noqa: PLC0415 (alembic only where needed)
+
     settings = Settings()
     asyncio.run(upgrade(settings.database_url))
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
@@ -77,14 +80,7 @@ def serve(
         shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::", "::1"} else host  # noqa: S104
         os.environ["CLICKTRAIL_SHORT_DOMAIN"] = f"{shown}:{port}"
     settings = Settings()
-    asyncio.run(upgrade(settings.database_url))
-    created = _run(settings, admin.bootstrap)
-    if created is not None:
-        typer.echo(
-            f"Created workspace {created['workspace']['slug']!r} "
-            f"(plan {created['workspace']['plan']}) and API key:\n  {created['key']['key']}\n"
-            "It is shown only this once."
-        )
+    _in_child(_prepare)
     typer.echo(f"clicktrail on http://{host}:{port} (short links: {settings.short_domain})")
     sys.stdout.flush()
     uvicorn.run(
@@ -96,6 +92,31 @@ def serve(
         log_level="warning",
         proxy_headers=False,  # we read X-Forwarded-For ourselves, only from trusted proxies
     )
+
+
+def _prepare() -> None:
+    """Migrate, and make the first workspace and key of an empty database."""
+    from clicktrail.storage.migrate import upgrade  # noqa: PLC0415 (see _in_child)
+
+    settings = Settings()
+    asyncio.run(upgrade(settings.database_url))
+    created = _run(settings, admin.bootstrap)
+    if created is not None:
+        typer.echo(
+            f"Created workspace {created['workspace']['slug']!r} "
+            f"(plan {created['workspace']['plan']}) and API key:\n  {created['key']['key']}\n"
+            "It is shown only this once."
+        )
+
+
+def _in_child(work: Callable[[], None]) -> None:
+    """Run `work` in a process of its own, so that what it loads (alembic and the migrations:
+    about 15 MB) does not stay in the server's memory for its lifetime."""
+    child = multiprocessing.get_context("spawn").Process(target=work)
+    child.start()
+    child.join()
+    if child.exitcode != 0:
+        raise typer.Exit(child.exitcode or 1)
 
 
 @workspace_app.command("create")
