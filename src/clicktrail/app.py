@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clicktrail import __version__
 from clicktrail.analytics import endpoints as analytics
 from clicktrail.api import handlers, system
+from clicktrail.api.bodylimit import BodyLimit
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
 from clicktrail.events import endpoints as events
@@ -63,8 +64,9 @@ def create_api(settings: Settings) -> FastAPI:
 class Root:
     """Routes by Host and path (DESIGN.md, "Routing one host or two"); `/api/X` is `/X`."""
 
-    def __init__(self, api: FastAPI) -> None:
+    def __init__(self, api: FastAPI, body_limit: int) -> None:
         self.api = api
+        self.limited = BodyLimit(api, body_limit)
         self.redirect = RedirectApp(lambda: api.state.runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -76,9 +78,9 @@ class Root:
             return
         scope = _as_api_request(scope)
         if scope["path"] in CORS_PATHS:
-            await _with_cors(self.api, scope, receive, send)
+            await _with_cors(self.limited, scope, receive, send)
             return
-        await self.api(scope, receive, send)
+        await self.limited(scope, receive, send)
 
     async def _is_redirect(self, scope: Scope) -> bool:
         """API paths are the API's on every host, so that no link can take one over; `/` is a
@@ -104,7 +106,7 @@ def _as_api_request(scope: Scope) -> Scope:
     return scope
 
 
-async def _with_cors(app: FastAPI, scope: Scope, receive: Receive, send: Send) -> None:
+async def _with_cors(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
     if scope["method"] == "OPTIONS":
         await send({"type": "http.response.start", "status": 204, "headers": CORS_HEADERS})
         await send({"type": "http.response.body", "body": b""})
@@ -119,4 +121,5 @@ async def _with_cors(app: FastAPI, scope: Scope, receive: Receive, send: Send) -
 
 
 def create_app(settings: Settings | None = None) -> Root:
-    return Root(create_api(settings or Settings()))
+    settings = settings or Settings()
+    return Root(create_api(settings), body_limit=settings.body_limit)

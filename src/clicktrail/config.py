@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     analytics_timeout: float = Field(default=10.0, gt=0)
     # Where webhooks are delivered from: in every server process, or only by `clicktrail worker`.
     webhook_dispatcher: Literal["embedded", "external"] = "embedded"
+    # Bytes of request body the API reads; a larger body gets 413 before it is read.
+    body_limit: int = Field(default=1024 * 1024, ge=1)
     # Allow webhook URLs that resolve to private, loopback or link-local addresses.
     webhook_allow_private: bool = False
     # Seconds a webhook receiver has to answer a delivery.

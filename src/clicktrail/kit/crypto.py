@@ -19,3 +19,15 @@ def new_secret() -> str:
 def partial_key(key: str) -> str:
     """What a listing may show of a key: its first 3 and last 4 characters."""
     return f"{key[:3]}...{key[-4:]}"
+
+
+class Secret(str):
+    """A secret kept in the clear because it is needed (a webhook's signing key), whose repr
+    does not show it: database drivers and SQLAlchemy log parameters and fetched rows by repr
+    at DEBUG, and so do tracebacks that print locals."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        prefix, underscore, _ = self.partition("_")
+        return f"'{prefix}{underscore}…'"

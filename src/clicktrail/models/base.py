@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from clicktrail.kit.clock import as_utc, utcnow
+from clicktrail.kit.crypto import Secret
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -38,6 +39,27 @@ class UTCDateTime(TypeDecorator[datetime]):
         dialect: Dialect,  # noqa: ARG002 - SQLAlchemy's signature
     ) -> datetime | None:
         return None if value is None else as_utc(value)
+
+
+class SecretString(TypeDecorator[str]):
+    """A string written and read as `Secret`, so that logged parameters and rows hide it."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(
+        self,
+        value: str | None,
+        dialect: Dialect,  # noqa: ARG002 - SQLAlchemy's signature
+    ) -> str | None:
+        return None if value is None else Secret(value)
+
+    def process_result_value(
+        self,
+        value: str | None,
+        dialect: Dialect,  # noqa: ARG002 - SQLAlchemy's signature
+    ) -> str | None:
+        return None if value is None else Secret(value)
 
 
 class Base(DeclarativeBase):

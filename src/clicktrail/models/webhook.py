@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.ids import prefixed_id
-from clicktrail.models.base import Base, TimestampMixin
+from clicktrail.models.base import Base, SecretString, TimestampMixin
 
 
 class Webhook(TimestampMixin, Base):
@@ -20,7 +20,7 @@ class Webhook(TimestampMixin, Base):
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(190))
     url: Mapped[str] = mapped_column(Text)
-    secret: Mapped[str] = mapped_column(String(80), comment="whsec_…, signs every delivery")
+    secret: Mapped[str] = mapped_column(SecretString(80), comment="whsec_…, signs every delivery")
     triggers: Mapped[list[str]] = mapped_column(JSON)
     disabled_at: Mapped[datetime | None] = mapped_column(default=None)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
