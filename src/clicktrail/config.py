@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///clicktrail.db"
     # Optional: shared rate limits, cache invalidation and queues across workers and hosts.
     redis_url: str | None = None
+    # While Redis is unreachable, rate-limited API requests are let through (open) or get 503.
+    rate_limit_on_redis_failure: Literal["open", "closed"] = "open"
     # Host (and port) of short links when a link names no domain; default: the server's own.
     short_domain: str = "localhost:8000"
     # Scheme of shortLink values; default: http for localhost and IP hosts, else https.
@@ -50,10 +52,10 @@ class Settings(BaseSettings):
     database_timeout: float = Field(default=10.0, gt=0)
     # Seconds the queries of one /analytics or /events request may run before they are stopped.
     analytics_timeout: float = Field(default=10.0, gt=0)
-    # Where webhooks are delivered from: in every server process, or only by `clicktrail worker`.
-    webhook_dispatcher: Literal["embedded", "external"] = "embedded"
     # Bytes of request body the API reads; a larger body gets 413 before it is read.
     body_limit: int = Field(default=1024 * 1024, ge=1)
+    # Where webhooks are delivered from: in every server process, or only by `clicktrail worker`.
+    webhook_dispatcher: Literal["embedded", "external"] = "embedded"
     # Allow webhook URLs that resolve to private, loopback or link-local addresses.
     webhook_allow_private: bool = False
     # Seconds a webhook receiver has to answer a delivery.

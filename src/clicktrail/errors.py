@@ -75,6 +75,18 @@ class InternalServerError(AppError):
     code = "internal_server_error"
 
 
+class ServiceUnavailable(AppError):
+    """The database or Redis is away for now. Dub has no such code; its SDKs read any 503 as a
+    generic server error, and retry it when retries are configured."""
+
+    status_code = 503
+    code = "service_unavailable"
+    retry_after: ClassVar[int] = 5  # seconds
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message, headers={"Retry-After": str(self.retry_after), **(headers or {})})
+
+
 STATUS_CODES: dict[int, str] = {
     cls.status_code: cls.code
     for cls in (
@@ -86,6 +98,7 @@ STATUS_CODES: dict[int, str] = {
         UnprocessableEntity,
         RateLimitExceeded,
         InternalServerError,
+        ServiceUnavailable,
     )
 }
 STATUS_CODES[405] = "not_found"  # Dub answers unknown methods like unknown routes

@@ -49,7 +49,7 @@ class Runtime:
             resolver=LinkResolver(db, epoch, settings.link_cache_size),
             clicks=clicks,
             geoip=geoip_from_path(settings.geoip_path),
-            limiter=RateLimiter(settings.redis_url),
+            limiter=RateLimiter(settings.redis_url, settings.rate_limit_on_redis_failure),
             rates=Rates(db),
             dispatcher=dispatcher,
         )

@@ -3,22 +3,38 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
+import asyncpg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
 from clicktrail.api.validation import to_app_error
-from clicktrail.errors import INTERNAL, AppError, code_for_status, envelope
+from clicktrail.errors import INTERNAL, AppError, ServiceUnavailable, code_for_status, envelope
+from clicktrail.storage.db import is_unavailable
 
 log = logging.getLogger("clicktrail")
+
+DATABASE_AWAY = "The database is temporarily unavailable. Please retry in a few seconds."
+# What the database's drivers raise: an outage among them is a 503, anything else a 500.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    SQLAlchemyError,
+    OSError,
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+)
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    for error_type in DATABASE_ERRORS:
+        app.add_exception_handler(error_type, _database_error)
     app.add_exception_handler(Exception, _unexpected)
 
 
@@ -45,6 +61,21 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     )
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """503 with Retry-After while the database is away or its write lock is held too long;
+    any other database error is a fault of ours, a 500."""
+    if not is_unavailable(exc):
+        return await _unexpected(request, exc)
+    # One line, no traceback: during an outage every request fails the same way.
+    log.warning(
+        "database unavailable on %s %s: %s: %s",
+        request.method, request.url.path, type(exc).__name__, str(exc).split("\n", 1)[0],
+    )  # fmt: skip
+    return render(ServiceUnavailable(DATABASE_AWAY))
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        return render(ServiceUnavailable(DATABASE_AWAY))
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(envelope("internal_server_error", INTERNAL), status_code=500)

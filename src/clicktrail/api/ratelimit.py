@@ -6,18 +6,25 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from limits import RateLimitItem, RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from redis.asyncio import ConnectionPool
+from redis.asyncio import ConnectionPool, Redis
 
-from clicktrail.errors import RateLimitExceeded
+from clicktrail.errors import RateLimitExceeded, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 API_PER_MINUTE = {"free": 60, "pro": 600, "business": 1200, "advanced": 3000, "enterprise": 3000}
 ANALYTICS_PER_SECOND = {"free": 0, "pro": 2, "business": 4, "advanced": 8, "enterprise": 16}
+# Seconds to connect to Redis, and for each answer: every API request waits for the limiter,
+# whose commands take well under a millisecond when Redis is well.
+REDIS_TIMEOUT = 1.0
+LIMITER_AWAY = "Rate limiting is unavailable, so requests are refused for now. Please retry."
+
+OnFailure = Literal["open", "closed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +43,19 @@ class Budget:
 
 
 class RateLimiter:
-    def __init__(self, redis_url: str | None) -> None:
-        self._pool = ConnectionPool.from_url(redis_url) if redis_url else None
+    """`on_failure` says what a request gets while Redis is unreachable: `open` lets it through
+    unmetered, `closed` refuses it with 503."""
+
+    def __init__(self, redis_url: str | None, on_failure: OnFailure = "open") -> None:
+        self._on_failure = on_failure
+        self._pool = (
+            ConnectionPool.from_url(
+                redis_url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT
+            )
+            if redis_url
+            else None
+        )
+        self._redis = Redis(connection_pool=self._pool) if self._pool is not None else None
         storage: Storage = (
             RedisStorage(
                 _async_uri(redis_url or ""),
@@ -54,19 +72,35 @@ class RateLimiter:
         if self._pool is not None:
             await self._pool.aclose()
 
+    async def redis_up(self) -> bool | None:
+        """Whether the shared budgets' Redis answers; None when budgets are kept in process."""
+        if self._redis is None:
+            return None
+        try:
+            await self._redis.ping()
+        except Exception:  # whatever the failure, the answer is "no"
+            return False
+        return True
+
     async def hit(self, key_hash: str, plan: str, *, analytics: bool) -> Budget:
         """Spend one request of this key's budget, or raise 429 with Dub's headers."""
         item = _item(plan, analytics=analytics)
         try:
             allowed = item.amount > 0 and await self._limiter.hit(item, key_hash)
             stats = await self._limiter.get_window_stats(item, key_hash)
-        except Exception:  # a limiter outage must not take the API down with it: fail open
-            log.warning("rate limiter unavailable; request allowed", exc_info=True)
-            return Budget(item.amount, item.amount, 0)
+        except Exception as error:  # Redis is away: the operator chose what that means
+            return self._unmetered(item, error)
         budget = Budget(item.amount, stats.remaining, math.ceil(stats.reset_time * 1000))
         if not allowed:
             raise RateLimitExceeded("Too many requests.", headers=budget.headers())
         return budget
+
+    def _unmetered(self, item: RateLimitItem, error: Exception) -> Budget:
+        if self._on_failure == "closed":
+            log.warning("rate limiter unavailable; request refused: %r", error)
+            raise ServiceUnavailable(LIMITER_AWAY) from error
+        log.warning("rate limiter unavailable; request allowed: %r", error)
+        return Budget(item.amount, item.amount, 0)
 
 
 def _item(plan: str, *, analytics: bool) -> RateLimitItem:

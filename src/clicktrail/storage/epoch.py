@@ -28,6 +28,7 @@ from clicktrail.storage.urls import async_url, sqlite_path
 log = logging.getLogger(__name__)
 _FORMAT = "<Q"
 _SIZE = struct.calcsize(_FORMAT)
+REDIS_TIMEOUT = 2.0  # seconds to connect to Redis, and to send a bump
 
 
 class Epoch(Protocol):
@@ -44,6 +45,11 @@ def epoch_path(database_url: str) -> Path:
     if db_file is not None:
         return db_file.with_name(db_file.name + "-epoch")
     return Path(tempfile.gettempdir()) / f"clicktrail-{_digest(database_url)}.epoch"
+
+
+def channel_of(database_url: str) -> str:
+    """One channel per database, so that installations sharing a Redis leave each other alone."""
+    return f"clicktrail:links:epoch:{_digest(database_url)}"
 
 
 def _digest(database_url: str) -> str:
@@ -97,19 +103,20 @@ class RedisEpoch:
     @classmethod
     async def connect(cls, local: FileEpoch, redis_url: str, database_url: str) -> RedisEpoch:
         """Subscribed before it is returned, so that no bump is missed or cut off midway."""
-        redis = Redis.from_url(redis_url)
+        redis = Redis.from_url(redis_url, socket_connect_timeout=REDIS_TIMEOUT)
         pubsub = redis.pubsub(ignore_subscribe_messages=True)
-        # one channel per database, so installations sharing a Redis leave each other alone
-        channel = f"clicktrail:links:epoch:{_digest(database_url)}"
-        await pubsub.subscribe(channel)
-        return cls(local, redis, pubsub, channel)
+        await pubsub.subscribe(channel_of(database_url))
+        return cls(local, redis, pubsub, channel_of(database_url))
 
     def current(self) -> int:
         return self._local.current() + self._remote
 
     async def bump(self) -> None:
+        """This host's workers learn at once; other hosts only while Redis answers (else within
+        the link cache's one-minute backstop)."""
         self._local.bump_now()
-        await self._redis.publish(self._channel, str(os.getpid()))
+        async with asyncio.timeout(REDIS_TIMEOUT):  # a silent Redis must not hold the request
+            await self._redis.publish(self._channel, str(os.getpid()))
 
     async def _listen(self) -> None:
         while True:
