@@ -18,6 +18,7 @@ from clicktrail.redirect.destination import destination
 from clicktrail.redirect.pages import page
 from clicktrail.redirect.resolver import CachedLink
 from clicktrail.redirect.visitor import Visitor, read_visitor
+from clicktrail.storage.db import is_unavailable
 
 if TYPE_CHECKING:
     from clicktrail.runtime import Runtime
@@ -43,8 +44,15 @@ class RedirectApp:
         if _is_probe(key):
             await _respond(send, 302, [(b"location", b"/?dub-no-track=1")])
             return
-        domain = await runtime.link_domain(headers.get("host", ""))
-        link = await runtime.resolver.resolve(domain, key)
+        try:
+            domain = await runtime.link_domain(headers.get("host", ""))
+            link = await runtime.resolver.resolve(domain, key)
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+            log.warning("link %s not looked up: the database is unavailable", key)
+            await _respond(send, 503, [(b"retry-after", b"5")], page("unavailable"))
+            return
         params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
         refusal = _refusal(link, dict(params))
         if refusal is not None or link is None:

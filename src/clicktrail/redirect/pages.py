@@ -6,6 +6,7 @@ _PAGES = {
     "not-found": ("Link not found", "This short link does not exist or has been disabled."),
     "expired": ("Link expired", "This short link has expired."),
     "password": ("Password required", "This link is protected. Add ?pw=<password> to open it."),
+    "unavailable": ("Try again shortly", "This link cannot be looked up right now."),
 }
 
 

@@ -1,4 +1,7 @@
-"""Short links resolved from memory; a bumped epoch (any worker's link change) empties it."""
+"""Short links resolved from memory; a bumped epoch (any worker's link change) empties it.
+What was emptied is kept aside, and served only while the database cannot be reached: an
+outage should not stop the links visitors already follow (README, "When PostgreSQL or Redis
+is down")."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from clicktrail.models import Link
-from clicktrail.storage.db import Database
+from clicktrail.storage.db import Database, is_unavailable
 from clicktrail.storage.epoch import Epoch
 
 
@@ -56,6 +59,8 @@ class LinkResolver:
         self._seen = -1
         self._links: dict[tuple[str, str], CachedLink | None] = {}
         self._domains: frozenset[str] | None = None
+        self._stale: dict[tuple[str, str], CachedLink | None] = {}
+        self._stale_domains: frozenset[str] | None = None
         self._flushed = time.monotonic()
 
     def _fresh(self) -> int:
@@ -64,7 +69,10 @@ class LinkResolver:
         epoch = self._epoch.current()
         now = time.monotonic()
         if epoch != self._seen or now - self._flushed > MAX_AGE_SECONDS:
-            self._links.clear()
+            kept = len(self._stale) + len(self._links) <= self._size
+            self._stale = (self._stale | self._links) if kept else self._links
+            self._stale_domains = self._domains or self._stale_domains
+            self._links = {}
             self._domains = None
             self._seen, self._flushed = epoch, now
         return epoch
@@ -74,7 +82,12 @@ class LinkResolver:
         slot = (domain, key.lower())
         if slot in self._links:
             return self._links[slot]
-        link = await self._load(*slot)
+        try:
+            link = await self._load(*slot)
+        except Exception as error:
+            if is_unavailable(error) and slot in self._stale:
+                return self._stale[slot]
+            raise
         if self._epoch.current() == epoch and self._size:  # a change while loading: don't keep
             if len(self._links) >= self._size:
                 self._links.clear()
@@ -86,8 +99,13 @@ class LinkResolver:
         epoch = self._fresh()
         if self._domains is not None:
             return self._domains
-        async with self._db.reader.connect() as conn:
-            found = frozenset((await conn.scalars(select(Link.domain).distinct())).all())
+        try:
+            async with self._db.reader.connect() as conn:
+                found = frozenset((await conn.scalars(select(Link.domain).distinct())).all())
+        except Exception as error:
+            if is_unavailable(error) and self._stale_domains is not None:
+                return self._stale_domains
+            raise
         if self._epoch.current() == epoch:
             self._domains = found
         return found
