@@ -7,16 +7,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clicktrail.analytics import schemas
 from clicktrail.analytics.request import EventType, selection
 from clicktrail.analytics.service import GroupBy, analytics
 from clicktrail.analytics.window import Interval
 from clicktrail.api.deps import AnalyticsWorkspace, ReadSession, RuntimeDep
-from clicktrail.api.responses import ERRORS
+from clicktrail.api.openapi import PARAMETERS, PLAN_GATED
+from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.errors import NotFound
 from clicktrail.models import Workspace
 from clicktrail.runtime import Runtime
 
-router = APIRouter(prefix="/analytics", tags=["Analytics"], responses=ERRORS)
+router = APIRouter(
+    prefix="/analytics",
+    tags=["Analytics"],
+    responses=PLAN_GATED,
+    dependencies=[STORABLE_PARAMETERS],
+)
 
 # The path forms of Dub's older analytics API: /analytics/{event}/{endpoint}, /analytics/{endpoint}.
 LEGACY_ENDPOINTS = {
@@ -53,7 +60,13 @@ async def _answer(
     )  # fmt: skip
 
 
-@router.get("")
+# The answer is built as dicts; its model is for the document.
+@router.get(
+    "",
+    response_model=None,
+    responses=PARAMETERS | {200: {"model": schemas.Answer}},
+    openapi_extra={"parameters": schemas.filter_parameters()},
+)
 async def retrieve_analytics(
     request: Request,
     workspace: AnalyticsWorkspace,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.api_keys.service import api_key as api_key_service
@@ -46,6 +47,14 @@ WriteSession = Annotated[AsyncSession, Depends(write_session, scope="function")]
 ReadSession = Annotated[AsyncSession, Depends(read_session, scope="function")]
 
 
+# The key as the OpenAPI document declares it (Dub names the scheme `token`). What it reads is
+# not used: `bearer_key` reads the header, to answer Dub's errors rather than FastAPI's.
+BEARER = HTTPBearer(
+    scheme_name="token", description="A workspace API key: `Bearer dub_…`.", auto_error=False
+)
+DeclaredBearer = Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)]
+
+
 def bearer_key(request: Request) -> str:
     header = request.headers.get("authorization")
     if header is None:
@@ -55,7 +64,9 @@ def bearer_key(request: Request) -> str:
     return header.removeprefix("Bearer ").strip()
 
 
-async def current_workspace(request: Request, runtime: RuntimeDep) -> Workspace:
+async def current_workspace(
+    request: Request, runtime: RuntimeDep, _declared: DeclaredBearer
+) -> Workspace:
     """The key's workspace, after its request budget is spent (spec §5.1 steps 1-4)."""
     key = bearer_key(request)
     has_ref = any(p in request.query_params for p in ("workspaceId", "projectSlug"))

@@ -1,31 +1,12 @@
-"""Error responses every authenticated route may give, for the OpenAPI document."""
+"""The error responses of `POST /track/click`, the one router that takes no key.
+
+Routers with a key declare theirs from `clicktrail.api.openapi` (`KEYED`, `PLAN_GATED`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from clicktrail.api.openapi import BODY, PUBLIC, Responses, errors
+from clicktrail.errors import NotFound
 
-from clicktrail.errors import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    InternalServerError,
-    NotFound,
-    RateLimitExceeded,
-    Unauthorized,
-    UnprocessableEntity,
-    error_schema,
-)
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    cls.status_code: error_schema(cls)
-    for cls in (
-        BadRequest,
-        Unauthorized,
-        Forbidden,
-        NotFound,
-        Conflict,
-        UnprocessableEntity,
-        RateLimitExceeded,
-        InternalServerError,
-    )
-}
+# A body that is not JSON or does not validate, or no link for the domain and key.
+ERRORS: Responses = PUBLIC | BODY | errors(NotFound)

@@ -10,8 +10,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from fastapi import Depends, Request
+
 from clicktrail.errors import INVALID_JSON, AppError, BadRequest, UnprocessableEntity
 from clicktrail.kit.schema import EXPECTED_TYPES
+from clicktrail.kit.text import UNSTORABLE, storable
 
 _TYPE_ERRORS = {
     "string_type": "string",
@@ -124,3 +127,15 @@ def to_app_error(errors: Sequence[Any]) -> AppError:
         return BadRequest(INVALID_JSON)
     code, message = issue(first)
     return UnprocessableEntity(f"{code}: {path_of(field_path(loc))}: {message}")
+
+
+async def storable_parameters(request: Request) -> None:
+    """A path or query parameter that no database can hold (NUL: PostgreSQL refuses it) is a
+    422, as such a body field is (`clicktrail.kit.schema.InputSchema`)."""
+    for name, value in (*request.path_params.items(), *request.query_params.multi_items()):
+        if isinstance(value, str) and not storable(value):
+            raise UnprocessableEntity(f"custom: {name}: {UNSTORABLE}")
+
+
+# For a router's `dependencies=`.
+STORABLE_PARAMETERS = Depends(storable_parameters)

@@ -5,15 +5,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 
 from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep, WriteSession
-from clicktrail.api.responses import ERRORS
+from clicktrail.api.openapi import BODY, MAX_PAGE, PARAMETERS, PLAN_GATED, errors
+from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.customers import schemas
 from clicktrail.customers.present import present, present_expanded
 from clicktrail.customers.repository import Cursor, CustomerFilter, CustomerRepository
 from clicktrail.customers.service import Paging
 from clicktrail.customers.service import customer as customer_service
+from clicktrail.errors import Conflict
 from clicktrail.links.schemas import SortOrder
 
-router = APIRouter(prefix="/customers", tags=["Customers"], responses=ERRORS)
+router = APIRouter(
+    prefix="/customers",
+    tags=["Customers"],
+    responses=PLAN_GATED,
+    dependencies=[STORABLE_PARAMETERS],
+)
+WRITE = BODY | PARAMETERS | errors(Conflict)  # an external id that another customer has
 
 
 def _filter(
@@ -34,7 +42,7 @@ def _paging(
     sort_order: Annotated[SortOrder, Query(alias="sortOrder")] = SortOrder.desc,
     starting_after: Annotated[str | None, Query(alias="startingAfter")] = None,
     ending_before: Annotated[str | None, Query(alias="endingBefore")] = None,
-    page: Annotated[int | None, Query(ge=1)] = None,
+    page: Annotated[int | None, Query(ge=1, le=MAX_PAGE)] = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 100,
 ) -> Paging:
     return Paging(
@@ -46,7 +54,11 @@ def _paging(
     )
 
 
-@router.get("", response_model=list[schemas.ExpandedCustomer] | list[schemas.Customer])
+@router.get(
+    "",
+    response_model=list[schemas.ExpandedCustomer] | list[schemas.Customer],
+    responses=PARAMETERS,
+)
 async def list_customers(
     where: Annotated[CustomerFilter, Depends(_filter)],
     paging: Annotated[Paging, Depends(_paging)],
@@ -62,7 +74,7 @@ async def list_customers(
     return [present_expanded(c, links.get(c.link_id or ""), runtime.settings) for c in found]
 
 
-@router.post("", response_model=schemas.Customer, status_code=201)
+@router.post("", response_model=schemas.Customer, status_code=201, responses=WRITE)
 async def create_customer(
     body: schemas.CustomerCreate, workspace: ConversionWorkspace, session: WriteSession
 ) -> schemas.Customer:
@@ -70,7 +82,7 @@ async def create_customer(
     return present(await customer_service.create(session, workspace=workspace, body=body))
 
 
-@router.get("/{customer_id}", response_model=schemas.Customer)
+@router.get("/{customer_id}", response_model=schemas.Customer, responses=PARAMETERS)
 async def get_customer(
     customer_id: str, workspace: ConversionWorkspace, session: ReadSession
 ) -> schemas.Customer:
@@ -78,7 +90,7 @@ async def get_customer(
     return present(await customer_service.get(session, workspace=workspace, ref=customer_id))
 
 
-@router.patch("/{customer_id}", response_model=schemas.Customer)
+@router.patch("/{customer_id}", response_model=schemas.Customer, responses=WRITE)
 async def update_customer(
     customer_id: str,
     body: schemas.CustomerUpdate,
@@ -92,7 +104,7 @@ async def update_customer(
     return present(updated)
 
 
-@router.delete("/{customer_id}", response_model=schemas.DeletedCustomer)
+@router.delete("/{customer_id}", response_model=schemas.DeletedCustomer, responses=PARAMETERS)
 async def delete_customer(
     customer_id: str, workspace: ConversionWorkspace, session: WriteSession
 ) -> schemas.DeletedCustomer:

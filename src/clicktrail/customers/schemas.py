@@ -3,9 +3,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import ConfigDict, EmailStr, Field, StringConstraints
 
-from clicktrail.kit.schema import Schema
+from clicktrail.kit.schema import InputSchema, Schema
 
 Short = Annotated[str, StringConstraints(max_length=255)]
 
@@ -48,7 +48,7 @@ class ExpandedCustomer(Customer):
     discount: None = None
 
 
-class CustomerFields(Schema):
+class CustomerFields(InputSchema):
     name: Short | None = None
     email: Annotated[EmailStr, StringConstraints(max_length=255)] | None = None
     avatar: str | None = None
@@ -57,12 +57,24 @@ class CustomerFields(Schema):
 
 
 class CustomerCreate(CustomerFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"externalId": "user_123", "name": "Ada Lovelace", "email": "ada@example.com"}
+            ]
+        }
+    )
+
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=255)] = Field(
         alias="externalId"
     )
 
 
 class CustomerUpdate(CustomerFields):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"name": "Ada King", "country": "GB"}]}
+    )
+
     external_id: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = Field(
         default=None, alias="externalId"
     )

@@ -7,13 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from clicktrail.analytics.request import EventType, selection
+from clicktrail.analytics.schemas import filter_parameters
 from clicktrail.analytics.window import Interval
 from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep
-from clicktrail.api.responses import ERRORS
+from clicktrail.api.openapi import MAX_PAGE, PARAMETERS, PLAN_GATED
+from clicktrail.api.validation import STORABLE_PARAMETERS
+from clicktrail.events.schemas import Event
 from clicktrail.events.service import Page, list_events
 from clicktrail.links.schemas import SortOrder
 
-router = APIRouter(prefix="/events", tags=["Events"], responses=ERRORS)
+router = APIRouter(
+    prefix="/events", tags=["Events"], responses=PLAN_GATED, dependencies=[STORABLE_PARAMETERS]
+)
 
 
 class EventKind(StrEnum):
@@ -26,7 +31,13 @@ class SortBy(StrEnum):
     timestamp = "timestamp"
 
 
-@router.get("")
+# The answer is built as dicts; its model is for the document.
+@router.get(
+    "",
+    response_model=None,
+    responses=PARAMETERS | {200: {"model": list[Event]}},
+    openapi_extra={"parameters": filter_parameters()},
+)
 async def list_events_route(
     request: Request,
     workspace: ConversionWorkspace,
@@ -37,7 +48,7 @@ async def list_events_route(
     start: datetime | None = None,
     end: datetime | None = None,
     timezone: str = "UTC",
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     sort_by: Annotated[SortBy, Query(alias="sortBy")] = SortBy.timestamp,  # noqa: ARG001 - the only one
     sort_order: Annotated[SortOrder | None, Query(alias="sortOrder")] = None,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from clicktrail.kit.text import UNSTORABLE, unstorable
 
 T = TypeVar("T")
 
@@ -52,3 +54,23 @@ def _zod_type(annotation: Any) -> str:
     if isinstance(origin, type) and issubclass(origin, BaseModel):
         return "object"
     return "string"
+
+
+class InputSchema(Schema):
+    """A request body. A string that no database can hold (NUL, an unpaired surrogate) in any
+    field, keys and values of free-form objects included, is a 422 here rather than a database
+    error later. (Only bodies: a response shows what is stored, whatever it is.)"""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        for name, field in cls.model_fields.items():
+            key = field.alias if field.alias and field.alias in data else name
+            at = unstorable(data[key], (key,)) if key in data else None
+            if at is not None:
+                error = PydanticCustomError("custom", UNSTORABLE)
+                details = InitErrorDetails(type=error, loc=at, input=data[key])
+                raise ValidationError.from_exception_data(cls.__name__, [details])
+        return data

@@ -5,13 +5,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from clicktrail.api.deps import CurrentWorkspace, ReadSession, RuntimeDep, WriteSession
-from clicktrail.api.responses import ERRORS
+from clicktrail.api.openapi import BODY, KEYED, MAX_PAGE, PARAMETERS, errors
+from clicktrail.api.validation import STORABLE_PARAMETERS
+from clicktrail.errors import Conflict, Forbidden
 from clicktrail.links import rules, schemas
 from clicktrail.links.present import present
 from clicktrail.links.repository import LinkFilter
 from clicktrail.links.service import link as link_service
 
-router = APIRouter(prefix="/links", tags=["Links"], responses=ERRORS)
+router = APIRouter(
+    prefix="/links", tags=["Links"], responses=KEYED, dependencies=[STORABLE_PARAMETERS]
+)
+# A domain that another workspace uses (403), a key or external id that is taken (409).
+WRITE = BODY | PARAMETERS | errors(Forbidden, Conflict)
 
 
 def _filter(
@@ -30,7 +36,7 @@ def _filter(
     )
 
 
-@router.post("", response_model=schemas.Link)
+@router.post("", response_model=schemas.Link, responses=WRITE)
 async def create_link(
     body: schemas.LinkCreate,
     workspace: CurrentWorkspace,
@@ -44,7 +50,7 @@ async def create_link(
     return present(created, runtime.settings)
 
 
-@router.get("", response_model=list[schemas.Link])
+@router.get("", response_model=list[schemas.Link], responses=PARAMETERS)
 async def list_links(
     workspace: CurrentWorkspace,
     session: ReadSession,
@@ -55,7 +61,7 @@ async def list_links(
     show_archived: Annotated[bool, Query(alias="showArchived")] = False,
     sort_by: Annotated[schemas.LinkSort, Query(alias="sortBy")] = schemas.LinkSort.created_at,
     sort_order: Annotated[schemas.SortOrder, Query(alias="sortOrder")] = schemas.SortOrder.desc,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 100,
 ) -> list[schemas.Link]:
     """List the workspace's links, newest first by default."""
@@ -66,7 +72,7 @@ async def list_links(
     return [present(link, runtime.settings) for link in found]
 
 
-@router.get("/count", response_model=int)
+@router.get("/count", response_model=int, responses=PARAMETERS)
 async def count_links(
     workspace: CurrentWorkspace,
     session: ReadSession,
@@ -80,7 +86,7 @@ async def count_links(
     return await link_service.count(session, where=where)
 
 
-@router.get("/info", response_model=schemas.Link)
+@router.get("/info", response_model=schemas.Link, responses=PARAMETERS)
 async def get_link_info(
     workspace: CurrentWorkspace,
     session: ReadSession,
@@ -102,7 +108,7 @@ async def get_link_info(
     return present(found, runtime.settings)
 
 
-@router.patch("/{link_id}", response_model=schemas.Link)
+@router.patch("/{link_id}", response_model=schemas.Link, responses=WRITE)
 async def update_link(
     link_id: str,
     body: schemas.LinkUpdate,
@@ -122,7 +128,7 @@ async def update_link(
     return present(updated, runtime.settings)
 
 
-@router.delete("/{link_id}", response_model=schemas.DeletedLink)
+@router.delete("/{link_id}", response_model=schemas.DeletedLink, responses=PARAMETERS)
 async def delete_link(
     link_id: str, workspace: CurrentWorkspace, session: WriteSession, runtime: RuntimeDep
 ) -> schemas.DeletedLink:

@@ -6,14 +6,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
-from clicktrail.kit.schema import Schema
+from clicktrail.kit.schema import InputSchema, Schema
 
 Short = Annotated[str, StringConstraints(max_length=255)]
 
 
-class LinkFields(Schema):
+class LinkFields(InputSchema):
     """What a create and an update may set; every field optional (an update sets only what it
     names)."""
 
@@ -58,6 +58,18 @@ class LinkFields(Schema):
 
 
 class LinkCreate(LinkFields):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://example.com/pricing",
+                    "externalId": "spring-42",
+                    "trackConversion": True,
+                }
+            ]
+        }
+    )
+
     url: Annotated[str, StringConstraints(max_length=32000)] = Field(
         description="The destination URL."
     )
@@ -66,6 +78,10 @@ class LinkCreate(LinkFields):
 
 
 class LinkUpdate(LinkFields):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"title": "Spring sale", "archived": False}]}
+    )
+
     url: Annotated[str, StringConstraints(max_length=32000)] | None = None
 
 

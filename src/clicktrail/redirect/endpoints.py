@@ -9,7 +9,7 @@ from clicktrail.api.deps import RuntimeDep
 from clicktrail.api.responses import ERRORS
 from clicktrail.errors import NotFound
 from clicktrail.kit.ids import click_id as new_click_id
-from clicktrail.kit.schema import Schema, required
+from clicktrail.kit.schema import InputSchema, Schema, required
 from clicktrail.redirect.app import record_click
 from clicktrail.redirect.destination import is_http_url
 from clicktrail.redirect.visitor import read_visitor
@@ -17,7 +17,7 @@ from clicktrail.redirect.visitor import read_visitor
 router = APIRouter(tags=["Track"], responses=ERRORS)
 
 
-class ClickCreate(Schema):
+class ClickCreate(InputSchema):
     domain: str | None = Field(default=None, validate_default=True, description="Short domain.")
     key: str | None = Field(default=None, validate_default=True, description="Short link key.")
     url: str | None = Field(default=None, description="The page the visitor landed on.")

@@ -6,14 +6,18 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from clicktrail.api.deps import ConversionWorkspace, RuntimeDep, WriteSession
-from clicktrail.api.responses import ERRORS
+from clicktrail.api.openapi import BODY, PLAN_GATED, errors
+from clicktrail.api.validation import STORABLE_PARAMETERS
+from clicktrail.errors import Conflict
 from clicktrail.tracking import schemas
 from clicktrail.tracking.service import tracking
 
-router = APIRouter(prefix="/track", tags=["Track"], responses=ERRORS)
+router = APIRouter(
+    prefix="/track", tags=["Track"], responses=PLAN_GATED, dependencies=[STORABLE_PARAMETERS]
+)
 
 
-@router.post("/lead", response_model=schemas.LeadCreated)
+@router.post("/lead", response_model=schemas.LeadCreated, responses=BODY)
 async def track_lead(
     body: schemas.LeadCreate,
     workspace: ConversionWorkspace,
@@ -26,7 +30,8 @@ async def track_lead(
     )
 
 
-@router.post("/sale", response_model=schemas.SaleCreated)
+# 409: the same invoiceId in a request still being recorded.
+@router.post("/sale", response_model=schemas.SaleCreated, responses=BODY | errors(Conflict))
 async def track_sale(
     body: schemas.SaleCreate,
     workspace: ConversionWorkspace,
@@ -42,7 +47,7 @@ async def track_sale(
     return JSONResponse(answer)
 
 
-@router.post("/customer", response_model=schemas.CustomerUpserted, deprecated=True)
+@router.post("/customer", response_model=schemas.CustomerUpserted, deprecated=True, responses=BODY)
 async def track_customer(
     body: schemas.CustomerUpsert, workspace: ConversionWorkspace, session: WriteSession
 ) -> schemas.CustomerUpserted:

@@ -6,11 +6,11 @@ import json
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import EmailStr, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, EmailStr, Field, StringConstraints, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from clicktrail.kit.currency import is_iso_currency
-from clicktrail.kit.schema import Schema
+from clicktrail.kit.schema import InputSchema, Schema
 
 # Identifiers are stored in 255-character columns; longer ones get a 422, not a database error.
 Trimmed = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
@@ -47,8 +47,13 @@ class CustomerFields(Schema):
     customer_avatar: str | None = Field(default=None, alias="customerAvatar")
 
 
-class LeadCreate(Schema):
+class LeadCreate(InputSchema):
     """Field order is Dub's, so that the first error reported is the one Dub reports."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"clickId": "rLnWe1uz9t282v7g", "eventName": "Sign up",
+                                         "customerExternalId": "user_123"}]}
+    )  # fmt: skip
 
     click_id: Trimmed | None = Field(
         default=None, alias="clickId", description="The `dub_id` of the click; may be empty."
@@ -87,9 +92,25 @@ class LeadCreate(Schema):
         return self.customer_external_id or self.external_id or self.customer_id or None
 
 
-class SaleCreate(Schema):
+# What `amount` accepts, for the document: validated by SaleCreate._amount, which words its
+# errors as Dub does (an integral float such as 100.0 counts as an integer, as in JSON Schema).
+AMOUNT = WithJsonSchema(
+    {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER,
+     "description": "Minor units of the currency, e.g. cents."}
+)  # fmt: skip
+
+
+class SaleCreate(InputSchema):
+    # amount is required, with Dub's message when it is absent
+    model_config = ConfigDict(
+        json_schema_extra={"required": ["amount"], "examples": [
+            {"customerExternalId": "user_123", "amount": 4900, "currency": "eur",
+             "invoiceId": "in_1PqR2s", "paymentProcessor": "stripe"}
+        ]}
+    )  # fmt: skip
+
     customer_external_id: Identifier | None = Field(default=None, alias="customerExternalId")
-    amount: Any = Field(default=None, validate_default=True, description="Minor units, e.g. cents.")
+    amount: Annotated[Any, AMOUNT] = Field(default=None, validate_default=True)
     currency: str | None = Field(default=None, description="ISO 4217 code; default usd.")
     event_name: Annotated[str, StringConstraints(max_length=255)] | None = Field(
         default=None, alias="eventName"
@@ -138,8 +159,12 @@ class SaleCreate(Schema):
         return self.customer_external_id or self.external_id or self.customer_id or None
 
 
-class CustomerUpsert(Schema):
+class CustomerUpsert(InputSchema):
     """The body of the older `POST /track/customer` (removed from Dub in 2024-12)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"customerId": "user_123", "customerName": "Ada"}]}
+    )
 
     customer_id: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)

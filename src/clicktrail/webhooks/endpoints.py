@@ -5,13 +5,16 @@ from typing import Any
 from fastapi import APIRouter
 
 from clicktrail.api.deps import CurrentWorkspace, ReadSession, WriteSession
-from clicktrail.api.responses import ERRORS
+from clicktrail.api.openapi import BODY, KEYED, PARAMETERS
+from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.webhooks import schemas, service
 
-router = APIRouter(prefix="/webhooks", tags=["Webhooks"], responses=ERRORS)
+router = APIRouter(
+    prefix="/webhooks", tags=["Webhooks"], responses=KEYED, dependencies=[STORABLE_PARAMETERS]
+)
 
 
-@router.post("", response_model=schemas.CreatedWebhook, status_code=201)
+@router.post("", response_model=schemas.CreatedWebhook, status_code=201, responses=BODY)
 async def create_webhook(
     body: schemas.WebhookCreate, workspace: CurrentWorkspace, session: WriteSession
 ) -> schemas.CreatedWebhook:
@@ -25,14 +28,14 @@ async def list_webhooks(workspace: CurrentWorkspace, session: ReadSession) -> An
     return [service.present(w) for w in await service.list_all(session, workspace)]
 
 
-@router.get("/{webhook_id}", response_model=schemas.Webhook)
+@router.get("/{webhook_id}", response_model=schemas.Webhook, responses=PARAMETERS)
 async def get_webhook(
     webhook_id: str, workspace: CurrentWorkspace, session: ReadSession
 ) -> schemas.Webhook:
     return service.present(await service.get(session, workspace, webhook_id))
 
 
-@router.patch("/{webhook_id}", response_model=schemas.Webhook)
+@router.patch("/{webhook_id}", response_model=schemas.Webhook, responses=BODY | PARAMETERS)
 async def update_webhook(
     webhook_id: str, body: schemas.WebhookUpdate, workspace: CurrentWorkspace,
     session: WriteSession,
@@ -41,14 +44,14 @@ async def update_webhook(
     return service.present(await service.update_one(session, workspace, webhook_id, body))
 
 
-@router.delete("/{webhook_id}", response_model=schemas.DeletedWebhook)
+@router.delete("/{webhook_id}", response_model=schemas.DeletedWebhook, responses=PARAMETERS)
 async def delete_webhook(
     webhook_id: str, workspace: CurrentWorkspace, session: WriteSession
 ) -> schemas.DeletedWebhook:
     return schemas.DeletedWebhook(id=await service.delete_one(session, workspace, webhook_id))
 
 
-@router.get("/{webhook_id}/deliveries", response_model=list[schemas.Attempt])
+@router.get("/{webhook_id}/deliveries", response_model=list[schemas.Attempt], responses=PARAMETERS)
 async def list_attempts(
     webhook_id: str, workspace: CurrentWorkspace, session: ReadSession
 ) -> list[schemas.Attempt]:
@@ -56,7 +59,11 @@ async def list_attempts(
     return await service.attempts(session, workspace, webhook_id)
 
 
-@router.post("/{webhook_id}/deliveries/{delivery_id}/retry")
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/retry",
+    response_model=schemas.Redelivery,
+    responses=PARAMETERS,
+)
 async def redeliver(
     webhook_id: str, delivery_id: str, workspace: CurrentWorkspace, session: WriteSession
 ) -> dict[str, Any]:

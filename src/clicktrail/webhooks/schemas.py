@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictBool, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
-from clicktrail.kit.schema import Schema
+from clicktrail.kit.schema import InputSchema, Schema
 
 
 class Trigger(StrEnum):
@@ -24,13 +24,27 @@ Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 Triggers = Annotated[list[Trigger], Field(min_length=1)]
 
 
-class WebhookCreate(Schema):
+class WebhookCreate(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Conversions",
+                    "url": "https://example.com/hooks",
+                    "triggers": ["lead.created", "sale.created"],
+                }
+            ]
+        }
+    )
+
     name: Name
     url: Url
     triggers: Triggers
 
 
-class WebhookUpdate(Schema):
+class WebhookUpdate(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"disabled": False}]})
+
     name: Name | None = None
     url: Url | None = None
     triggers: Triggers | None = None
@@ -56,6 +70,12 @@ class CreatedWebhook(Webhook):
 
 class DeletedWebhook(Schema):
     id: str
+
+
+class Redelivery(Schema):
+    delivery_id: str = Field(alias="deliveryId")
+    event_id: str = Field(alias="eventId")
+    status: Literal["pending"] = Field(description="Sent again by the dispatcher shortly.")
 
 
 class Attempt(Schema):
