@@ -81,3 +81,50 @@ async def test_concurrent_first_sales_are_one_conversion(live_server: LiveServer
     assert link == {"sales": 20, "conversions": 1}
     [customer] = await fetch(live_server.settings, "SELECT sales, sale_amount FROM customers")
     assert customer == {"sales": 20, "sale_amount": 2000}
+
+
+async def new_visitor(server: LiveServer, path: str, n: int) -> httpx.Response:
+    """A visit without the cookie of an earlier one, which would carry its click on."""
+    async with httpx.AsyncClient(base_url=server.url, timeout=60) as http:
+        return await http.get(path, headers={"User-Agent": f"{BROWSER_UA} visitor/{n}"})
+
+
+async def test_leads_sales_and_clicks_on_one_link_at_once_count_exactly(
+    live_server: LiveServer,
+) -> None:
+    """They all lock the link's row and the hour's rollups (and sales the customer's row),
+    in one global order: on PostgreSQL none deadlocks, and not one count is lost."""
+    tenant = await make_tenant(live_server.settings, "acme")
+    n = 15
+    limits = httpx.Limits(max_connections=3 * n)
+    async with httpx.AsyncClient(base_url=live_server.url, limits=limits, timeout=60) as http:
+        click_id = await tracked_click(http, tenant)
+        link_id = (await fetch(live_server.settings, "SELECT id FROM links"))[0]["id"]
+        lead = {"clickId": click_id, "eventName": "Sign up", "customerExternalId": "buyer"}
+        await http.post("/track/lead", json=lead, headers=tenant.auth)
+        key = (await fetch(live_server.settings, "SELECT key FROM links"))[0]["key"]
+        answers = await asyncio.gather(
+            *(http.post("/track/lead", json=lead | {"customerExternalId": f"u{i}"},
+                        headers=tenant.auth) for i in range(n)),
+            *(http.post("/track/sale", json={"customerExternalId": "buyer", "amount": 100,
+                                             "invoiceId": f"in_{i}"}, headers=tenant.auth)
+              for i in range(n)),
+            *(new_visitor(live_server, f"/{key}", i) for i in range(n)),
+        )  # fmt: skip
+    assert sorted(r.status_code for r in answers) == [200] * 2 * n + [302] * n
+    expected = {"clicks": 1 + n, "leads": 1 + n, "sales": n, "sale_amount": 100 * n}
+    [link] = await fetch(
+        live_server.settings, "SELECT clicks, leads, sales, sale_amount, conversions FROM links"
+    )
+    assert link == expected | {"conversions": 1}
+    summed = (
+        "SELECT SUM(clicks) AS clicks, SUM(leads) AS leads, SUM(sales) AS sales, "
+        "SUM(sale_amount) AS sale_amount FROM rollups WHERE link_id = :link AND grain = :grain"
+    )
+    for grain in ("h", "d"):
+        rows = await fetch(live_server.settings, summed, link=link_id, grain=grain)
+        assert {k: int(v) for k, v in rows[0].items()} == expected
+    [buyer] = await fetch(
+        live_server.settings, "SELECT sales FROM customers WHERE external_id = 'buyer'"
+    )
+    assert buyer == {"sales": n}
