@@ -27,7 +27,6 @@ from clicktrail.storage.urls import async_url
 
 DATA = Path(__file__).resolve().parent / ".data"
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-PG_DATABASE = "clicktrail_throughput"
 LINKS = 20
 
 
@@ -159,24 +158,24 @@ def make_fixture(base: str, key: str) -> Fixture:
 
 
 @contextmanager
-def fresh_database(db: str) -> Iterator[str]:
-    """A fresh, migrated database for the run."""
+def fresh_database(db: str, name: str = "throughput") -> Iterator[str]:
+    """An empty, migrated database of the run's own: `bench/.data/<name>.db`, or the
+    PostgreSQL database `clicktrail_<name>`."""
     if db == "sqlite":
-        path = DATA / "throughput.db"
-        for stale in DATA.glob("throughput.db*"):
+        for stale in DATA.glob(f"{name}.db*"):
             stale.unlink()
-        url = f"sqlite:///{path}"
+        url = f"sqlite:///{DATA / f'{name}.db'}"
     else:
-        asyncio.run(_recreate_pg())
-        url = f"{PG_SERVER}/{PG_DATABASE}"
+        asyncio.run(_recreate_pg(f"clicktrail_{name}"))
+        url = f"{PG_SERVER}/clicktrail_{name}"
     asyncio.run(upgrade(url))
     yield url
 
 
-async def _recreate_pg() -> None:
+async def _recreate_pg(database: str) -> None:
     async with pg_connection(PG_SERVER) as conn:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{database}"')
 
 
 async def _count(url: str, table: str) -> int:
