@@ -21,6 +21,10 @@ from clicktrail.storage.sql import insert
 from clicktrail.webhooks import outbox, payloads
 
 DEDUP_WINDOW = timedelta(hours=1)
+# Visitors a worker remembers, about 0.45 KB each; then it starts afresh. Repeats come within
+# seconds (reloads, double clicks), and the database settles any it has forgotten. At 100,000
+# the soak (bench/soak.py) grew by 30-40 MB over its first quarter hour.
+RECENT_VISITORS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +92,7 @@ class Recorded:
 class ClickRecorder:
     """Writes clicks; remembers recent visitors so that a repeat needs no database round trip."""
 
-    def __init__(self, db: Database, settings: Settings, memory: int = 100_000) -> None:
+    def __init__(self, db: Database, settings: Settings, memory: int = RECENT_VISITORS) -> None:
         self._committer: GroupCommitter[ClickRow, Recorded] = GroupCommitter(
             db.writer, partial(write_clicks, settings=settings), settings.click_batch_size
         )
