@@ -12,6 +12,7 @@ from clicktrail import __version__
 from clicktrail.analytics import endpoints as analytics
 from clicktrail.api import handlers, system
 from clicktrail.api.bodylimit import BodyLimit
+from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
 from clicktrail.events import endpoints as events
@@ -45,6 +46,7 @@ def create_api(settings: Settings) -> FastAPI:
         version=__version__,
         description="Link attribution and conversion tracking, wire-compatible with Dub's API.",
         lifespan=lifespan,
+        dependencies=[STORABLE_PARAMETERS],  # every route: no unstorable text in its parameters
     )
     handlers.install(api)
     for router in (

@@ -13,7 +13,6 @@ from clicktrail.analytics.service import GroupBy, analytics
 from clicktrail.analytics.window import Interval
 from clicktrail.api.deps import AnalyticsWorkspace, ReadSession, RuntimeDep
 from clicktrail.api.openapi import PARAMETERS, PLAN_GATED
-from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.errors import NotFound
 from clicktrail.models import Workspace
 from clicktrail.runtime import Runtime
@@ -22,7 +21,6 @@ router = APIRouter(
     prefix="/analytics",
     tags=["Analytics"],
     responses=PLAN_GATED,
-    dependencies=[STORABLE_PARAMETERS],
 )
 
 # The path forms of Dub's older analytics API: /analytics/{event}/{endpoint}, /analytics/{endpoint}.

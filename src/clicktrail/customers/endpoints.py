@@ -6,7 +6,6 @@ from fastapi import APIRouter, Depends, Query
 
 from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep, WriteSession
 from clicktrail.api.openapi import BODY, MAX_PAGE, PARAMETERS, PLAN_GATED, errors
-from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.customers import schemas
 from clicktrail.customers.present import present, present_expanded
 from clicktrail.customers.repository import Cursor, CustomerFilter, CustomerRepository
@@ -19,7 +18,6 @@ router = APIRouter(
     prefix="/customers",
     tags=["Customers"],
     responses=PLAN_GATED,
-    dependencies=[STORABLE_PARAMETERS],
 )
 WRITE = BODY | PARAMETERS | errors(Conflict)  # an external id that another customer has
 

@@ -11,14 +11,11 @@ from clicktrail.analytics.schemas import filter_parameters
 from clicktrail.analytics.window import Interval
 from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep
 from clicktrail.api.openapi import MAX_PAGE, PARAMETERS, PLAN_GATED
-from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.events.schemas import Event
 from clicktrail.events.service import Page, list_events
 from clicktrail.links.schemas import SortOrder
 
-router = APIRouter(
-    prefix="/events", tags=["Events"], responses=PLAN_GATED, dependencies=[STORABLE_PARAMETERS]
-)
+router = APIRouter(prefix="/events", tags=["Events"], responses=PLAN_GATED)
 
 
 class EventKind(StrEnum):

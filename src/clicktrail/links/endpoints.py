@@ -6,16 +6,13 @@ from fastapi import APIRouter, Query
 
 from clicktrail.api.deps import CurrentWorkspace, ReadSession, RuntimeDep, WriteSession
 from clicktrail.api.openapi import BODY, KEYED, MAX_PAGE, PARAMETERS, errors
-from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.errors import Conflict, Forbidden
 from clicktrail.links import rules, schemas
 from clicktrail.links.present import present
 from clicktrail.links.repository import LinkFilter
 from clicktrail.links.service import link as link_service
 
-router = APIRouter(
-    prefix="/links", tags=["Links"], responses=KEYED, dependencies=[STORABLE_PARAMETERS]
-)
+router = APIRouter(prefix="/links", tags=["Links"], responses=KEYED)
 # A domain that another workspace uses (403), a key or external id that is taken (409).
 WRITE = BODY | PARAMETERS | errors(Forbidden, Conflict)
 

@@ -7,14 +7,11 @@ from fastapi.responses import JSONResponse
 
 from clicktrail.api.deps import ConversionWorkspace, RuntimeDep, WriteSession
 from clicktrail.api.openapi import BODY, PLAN_GATED, errors
-from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.errors import Conflict
 from clicktrail.tracking import schemas
 from clicktrail.tracking.service import tracking
 
-router = APIRouter(
-    prefix="/track", tags=["Track"], responses=PLAN_GATED, dependencies=[STORABLE_PARAMETERS]
-)
+router = APIRouter(prefix="/track", tags=["Track"], responses=PLAN_GATED)
 
 
 @router.post("/lead", response_model=schemas.LeadCreated, responses=BODY)

@@ -6,12 +6,9 @@ from fastapi import APIRouter
 
 from clicktrail.api.deps import CurrentWorkspace, ReadSession, WriteSession
 from clicktrail.api.openapi import BODY, KEYED, PARAMETERS
-from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.webhooks import schemas, service
 
-router = APIRouter(
-    prefix="/webhooks", tags=["Webhooks"], responses=KEYED, dependencies=[STORABLE_PARAMETERS]
-)
+router = APIRouter(prefix="/webhooks", tags=["Webhooks"], responses=KEYED)
 
 
 @router.post("", response_model=schemas.CreatedWebhook, status_code=201, responses=BODY)
