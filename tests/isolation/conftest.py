@@ -10,10 +10,7 @@ from clicktrail.config import Settings
 from tests.conftest import settings_for
 from tests.isolation.world import Api, World, build, settle
 from tests.support import make_tenant
-from tests.webhooks.receiver import Receiver
-
-# Deliveries to a receiver on 127.0.0.1, retried within a fraction of a second.
-FAST = {"webhook_allow_private": True, "webhook_retry_base": 0.05, "webhook_timeout": 1.0}
+from tests.webhooks.receiver import FAST, Receiver, listening
 
 
 @pytest.fixture
@@ -23,10 +20,8 @@ def settings(database_url: str) -> Settings:
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver()
-    await found.start()
-    yield found
-    await found.stop()
+    async with listening() as found:
+        yield found
 
 
 @pytest.fixture

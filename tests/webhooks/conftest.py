@@ -12,10 +12,7 @@ from tests.conftest import settings_for
 from tests.support import Tenant
 from tests.tracking.helpers import Tracker
 from tests.webhooks.helpers import Hooks
-from tests.webhooks.receiver import Receiver
-
-# Deliveries to the receiver on 127.0.0.1, retried within a fraction of a second.
-FAST = {"webhook_allow_private": True, "webhook_retry_base": 0.05, "webhook_timeout": 1.0}
+from tests.webhooks.receiver import FAST, Receiver, listening
 
 
 @pytest.fixture
@@ -31,10 +28,8 @@ def settings(database_url: str, overrides: dict[str, Any]) -> Settings:
 
 @pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
-    found = Receiver()
-    await found.start()
-    yield found
-    await found.stop()
+    async with listening() as found:
+        yield found
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import contextlib
 import json
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,3 +124,18 @@ def _response(answer: Answer) -> bytes:
         f"Content-Length: {len(answer.body)}\r\nConnection: close\r\n\r\n"
     )
     return head.encode() + answer.body
+
+
+# Deliveries to a receiver on 127.0.0.1, retried within a fraction of a second.
+FAST = {"webhook_allow_private": True, "webhook_retry_base": 0.05, "webhook_timeout": 1.0}
+
+
+@contextlib.asynccontextmanager
+async def listening() -> AsyncIterator[Receiver]:
+    """A receiver on a free port, for as long as the block runs."""
+    found = Receiver()
+    await found.start()
+    try:
+        yield found
+    finally:
+        await found.stop()
