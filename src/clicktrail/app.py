@@ -12,6 +12,7 @@ from clicktrail import __version__
 from clicktrail.analytics import endpoints as analytics
 from clicktrail.api import handlers, system
 from clicktrail.api.bodylimit import BodyLimit
+from clicktrail.api.jsonbody import StrictJson
 from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
@@ -68,7 +69,7 @@ class Root:
 
     def __init__(self, api: FastAPI, body_limit: int) -> None:
         self.api = api
-        self.limited = BodyLimit(api, body_limit)
+        self.limited = BodyLimit(StrictJson(api), body_limit)
         self.redirect = RedirectApp(lambda: api.state.runtime)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

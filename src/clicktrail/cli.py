@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
 import os
 import signal
@@ -23,6 +22,7 @@ from clicktrail import admin
 from clicktrail.config import Settings
 from clicktrail.errors import AppError
 from clicktrail.fx.service import fetch_rates
+from clicktrail.kit import jsontext
 from clicktrail.kit.clock import as_utc
 from clicktrail.kit.currency import RatesError, parse_rates
 from clicktrail.links.schemas import LinkCreate
@@ -47,7 +47,7 @@ JsonFlag = Annotated[
 
 
 def _emit(obj: dict[str, Any], as_json: bool, summary: str) -> None:
-    typer.echo(json.dumps(obj, separators=(",", ":")) if as_json else summary)
+    typer.echo(jsontext.dumps(obj) if as_json else summary)
 
 
 def _run(settings: Settings, action: Any) -> Any:

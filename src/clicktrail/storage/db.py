@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from clicktrail.config import Settings
+from clicktrail.kit import jsontext
 from clicktrail.storage.inline import InlineConnection, begin_immediate, inline_creator
 from clicktrail.storage.limits import install_deadline
 from clicktrail.storage.urls import async_url, sqlite_path
@@ -64,6 +65,7 @@ def _engine(url: URL, timeout: float, *, writer: bool) -> AsyncEngine:
     kwargs: dict[str, Any] = {
         "connect_args": {"timeout": timeout},
         "hide_parameters": True,
+        "json_serializer": jsontext.for_columns,  # nothing non-standard is ever stored
         "pool_timeout": timeout,  # waiting for the one writer is waiting for the write lock
     }
     if writer:
@@ -117,6 +119,7 @@ def _postgresql_engine(url: URL, timeout: float) -> AsyncEngine:
         pool_timeout=timeout,
         pool_pre_ping=True,  # a connection broken while idle is replaced, not handed out
         hide_parameters=True,  # error logs must not carry customers' emails and names
+        json_serializer=jsontext.for_columns,  # nothing non-standard is ever stored
         connect_args={"command_timeout": timeout, "timeout": timeout},
     )
     _drop_connections_on_network_errors(engine)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, EmailStr, Field, StringConstraints, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
+from clicktrail.kit import jsontext
 from clicktrail.kit.currency import is_iso_currency
 from clicktrail.kit.schema import InputSchema, Schema
 
@@ -34,7 +34,7 @@ class PaymentProcessor(StrEnum):
 
 
 def checked_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value is not None and len(json.dumps(value, separators=(",", ":"))) > METADATA_LIMIT:
+    if value is not None and len(jsontext.dumps(value)) > METADATA_LIMIT:
         raise PydanticCustomError(
             "custom", "Metadata must be less than 10,000 characters when stringified"
         )

@@ -3,7 +3,6 @@ pending delivery for each webhook that subscribes to it. Rolled back, it never e
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from clicktrail.kit import jsontext
 from clicktrail.kit.clock import iso, utcnow
 from clicktrail.kit.ids import nanoid, prefixed_id
 from clicktrail.models import Webhook, WebhookDelivery, WebhookEvent
@@ -58,7 +58,7 @@ async def enqueue(
                     "data": event.data}  # fmt: skip
         event_rows.append({
             "id": event_id, "workspace_id": event.workspace_id, "event": event.trigger,
-            "body": json.dumps(envelope, separators=(",", ":")), "created_at": now,
+            "body": jsontext.dumps(envelope), "created_at": now,
         })  # fmt: skip
         deliveries += [
             {"id": prefixed_id("whd"), "webhook_id": webhook_id, "event_id": event_id,
