@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from clicktrail import admin
+from clicktrail import admin, serving
 from clicktrail.config import Settings
 from clicktrail.storage.urls import async_url
 
@@ -85,13 +85,13 @@ class LiveServer:
 
     @classmethod
     @contextmanager
-    def running(cls, settings: Settings) -> Iterator[LiveServer]:
+    def running(
+        cls, settings: Settings, app: str = serving.APP, **popen: Any
+    ) -> Iterator[LiveServer]:
+        """Served as `clicktrail serve` serves: `app` is an app factory's import path."""
         port = free_port()
-        command = [
-            sys.executable, "-m", "uvicorn", "--factory", "clicktrail.app:create_app",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-        ]  # fmt: skip
-        proc = subprocess.Popen(command, env=server_env(settings))
+        start = f"from clicktrail import serving; serving.run('127.0.0.1', {port}, app={app!r})"
+        proc = subprocess.Popen([sys.executable, "-c", start], env=server_env(settings), **popen)
         try:
             wait_until_up(f"http://127.0.0.1:{port}", proc)
             yield cls(settings, port)

@@ -12,6 +12,7 @@ from clicktrail import __version__
 from clicktrail.analytics import endpoints as analytics
 from clicktrail.api import handlers, system
 from clicktrail.api.bodylimit import BodyLimit
+from clicktrail.api.faults import ContainFaults
 from clicktrail.api.jsonbody import StrictJson
 from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
@@ -71,8 +72,12 @@ class Root:
         self.api = api
         self.limited = BodyLimit(StrictJson(api), body_limit)
         self.redirect = RedirectApp(lambda: api.state.runtime)
+        self.contained = ContainFaults(self._route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.contained(scope, receive, send)
+
+    async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.api(scope, receive, send)
             return

@@ -14,11 +14,10 @@ from typing import Annotated, Any
 
 import httpx
 import typer
-import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
-from clicktrail import admin
+from clicktrail import admin, serving
 from clicktrail.config import Settings
 from clicktrail.errors import AppError
 from clicktrail.fx.service import fetch_rates
@@ -83,15 +82,7 @@ def serve(
     _in_child(_prepare)
     typer.echo(f"clicktrail on http://{host}:{port} (short links: {settings.short_domain})")
     sys.stdout.flush()
-    uvicorn.run(
-        "clicktrail.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        proxy_headers=False,  # we read X-Forwarded-For ourselves, only from trusted proxies
-    )
+    serving.run(host, port, workers=workers)
 
 
 def _prepare() -> None:

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     analytics_timeout: float = Field(default=10.0, gt=0)
     # Bytes of request body the API reads; a larger body gets 413 before it is read.
     body_limit: int = Field(default=1024 * 1024, ge=1)
+    # Seconds a client has to send a request's line and headers, from connecting or its first
+    # byte; then 408 and the connection is closed. Bounds clients that trickle headers.
+    header_timeout: float = Field(default=10.0, gt=0)
+    # Seconds a client has to send a request's whole body once its headers are in; then 408.
+    body_timeout: float = Field(default=30.0, gt=0)
+    # Open connections each server process serves; a request on one more gets 503. Keep it
+    # below the process's open-file limit (`ulimit -n`).
+    connection_limit: int = Field(default=1000, ge=1)
     # Where webhooks are delivered from: in every server process, or only by `clicktrail worker`.
     webhook_dispatcher: Literal["embedded", "external"] = "embedded"
     # Allow webhook URLs that resolve to private, loopback or link-local addresses.

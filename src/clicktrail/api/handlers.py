@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
+from clicktrail.api.faults import internal_error, log_fault
 from clicktrail.api.validation import to_app_error
-from clicktrail.errors import INTERNAL, AppError, ServiceUnavailable, code_for_status, envelope
+from clicktrail.errors import AppError, ServiceUnavailable, code_for_status, envelope
 from clicktrail.storage.db import is_unavailable
 
 log = logging.getLogger("clicktrail")
@@ -65,7 +66,8 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
     """503 with Retry-After while the database is away or its write lock is held too long;
     any other database error is a fault of ours, a 500."""
     if not is_unavailable(exc):
-        return await _unexpected(request, exc)
+        log_fault(request.scope, exc)  # answered here, so never raised on to the edge's log
+        return internal_error(request.scope)
     # One line, no traceback: during an outage every request fails the same way.
     log.warning(
         "database unavailable on %s %s: %s: %s",
@@ -75,7 +77,8 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette raises the exception on after this answer: `api.faults` logs it and keeps the
+    connection."""
     if is_unavailable(exc):
         return render(ServiceUnavailable(DATABASE_AWAY))
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse(envelope("internal_server_error", INTERNAL), status_code=500)
+    return internal_error(request.scope)

@@ -1,0 +1,137 @@
+"""uvicorn as clicktrail runs it: with the clocks on slow clients that uvicorn lacks.
+
+uvicorn closes a keep-alive connection idle between requests, but once a byte has come it waits
+for the rest of the request for ever: 200 clients sending a byte every few seconds held 200
+connections open indefinitely. Here a request's headers and its body each have a deadline
+(`CLICKTRAIL_HEADER_TIMEOUT`, `CLICKTRAIL_BODY_TIMEOUT`), after which the client gets 408 and
+the connection is closed; and past `CLICKTRAIL_CONNECTION_LIMIT` open connections a request is
+answered 503 in Dub's envelope."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+from starlette.types import Receive, Scope, Send
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from clicktrail.api.handlers import render
+from clicktrail.config import Settings
+from clicktrail.errors import ServiceUnavailable, envelope
+from clicktrail.kit import jsontext
+
+APP = "clicktrail.app:create_app"
+OVERLOADED = "Too many open connections. Please retry in a few seconds."
+
+
+def run(host: str, port: int, *, workers: int = 1, app: str = APP) -> None:
+    """Serve `app` (an app factory's import path) on host:port."""
+    uvicorn.run(
+        app,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,  # we read X-Forwarded-For ourselves, only from trusted proxies
+        http=BoundedHttpProtocol,
+    )
+
+
+@functools.cache
+def _settings() -> Settings:
+    # Each server process reads the environment once, as `create_app()` does.
+    return Settings()
+
+
+class BoundedHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a deadline on each request's headers and on its body.
+
+    One clock per connection: the header clock runs from the connection's start, or from the
+    first byte of a later request, to the end of the headers; the body clock from there to the
+    end of the body. While uvicorn has stopped reading (its buffer is full, or a pipelined request
+    waits), the client is not the slow one and the clock starts over."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        settings = _settings()
+        self.header_timeout = settings.header_timeout
+        self.body_timeout = settings.body_timeout
+        self.connection_limit = settings.connection_limit
+        self.limit_concurrency = None  # uvicorn's own check answers in plain text; ours below
+        self._served_app = self.app
+        self._clock: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[arg-type]
+        self._start(self.header_timeout, self._headers_late)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._clock is None:  # a later request on the connection
+            self._start(self.header_timeout, self._headers_late)
+
+    def on_headers_complete(self) -> None:
+        self._start(self.body_timeout, self._body_late)
+        overloaded = len(self.connections) > self.connection_limit
+        self.app = _overloaded if overloaded else self._served_app
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._stop()
+        super().on_message_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop()
+        super().connection_lost(exc)
+
+    def _start(self, seconds: float, late: Callable[[], None]) -> None:
+        self._stop()
+        self._clock = self.loop.call_later(seconds, self._fire, seconds, late)
+
+    def _stop(self) -> None:
+        if self._clock is not None:
+            self._clock.cancel()
+            self._clock = None
+
+    def _fire(self, seconds: float, late: Callable[[], None]) -> None:
+        self._clock = None
+        if self.transport.is_closing():
+            return
+        if self.flow.read_paused:
+            self._start(seconds, late)
+            return
+        late()
+
+    def _headers_late(self) -> None:
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False  # an answer is under way: close after it
+            return
+        self._refuse(f"headers must arrive within {self.header_timeout:g} seconds")
+
+    def _body_late(self) -> None:
+        cycle = self.cycle
+        cycle.keep_alive = False
+        if cycle.response_started:  # answered already; the client still trickles the body
+            self.transport.close()
+            return
+        cycle.disconnected = True  # the app's reads end, and what it sends is dropped
+        cycle.message_event.set()
+        self._refuse(f"its body must arrive within {self.body_timeout:g} seconds")
+
+    def _refuse(self, rule: str) -> None:
+        body = jsontext.dumps(envelope("request_timeout", f"Request timed out: {rule}.")).encode()
+        head = (
+            b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+        )
+        self.transport.write(head + body)
+        self.transport.close()
+
+
+async def _overloaded(scope: Scope, receive: Receive, send: Send) -> None:
+    error = ServiceUnavailable(OVERLOADED, headers={"Connection": "close"})
+    await render(error)(scope, receive, send)
