@@ -25,6 +25,12 @@ from clicktrail.kit import jsontext
 
 APP = "clicktrail.app:create_app"
 OVERLOADED = "Too many open connections. Please retry in a few seconds."
+# Bytes a request's line and headers may take. uvicorn's httptools protocol sets no limit: 8 MB
+# of headers were read into memory. (h11's default is 16 KiB, nginx's 32 KiB.)
+HEADER_LIMIT = 64 * 1024
+# Seconds a refused client's further bytes are read and dropped before the connection closes:
+# closing on unread bytes resets the connection, and the client may lose the answer.
+LINGER = 2.0
 
 
 def run(host: str, port: int, *, workers: int = 1, app: str = APP) -> None:
@@ -64,17 +70,34 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self.limit_concurrency = None  # uvicorn's own check answers in plain text; ours below
         self._served_app = self.app
         self._clock: asyncio.TimerHandle | None = None
+        self._head_bytes: int | None = 0  # None once the headers are in
+        self._refused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
         self._start(self.header_timeout, self._headers_late)
 
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        super().data_received(data)
+        if self._head_bytes is None:
+            return
+        # Bytes of chunks that did not end the headers: a cap on the headers, give or take the
+        # last chunk, without counting a body.
+        self._head_bytes += len(data)
+        if self._head_bytes > HEADER_LIMIT and not self.transport.is_closing():
+            message = f"Request headers too large: the limit is {HEADER_LIMIT} bytes."
+            self._refuse(b"431 Request Header Fields Too Large", "headers_too_large", message)
+
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._head_bytes = 0
         if self._clock is None:  # a later request on the connection
             self._start(self.header_timeout, self._headers_late)
 
     def on_headers_complete(self) -> None:
+        self._head_bytes = None
         self._start(self.body_timeout, self._body_late)
         overloaded = len(self.connections) > self.connection_limit
         self.app = _overloaded if overloaded else self._served_app
@@ -110,7 +133,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.keep_alive = False  # an answer is under way: close after it
             return
-        self._refuse(f"headers must arrive within {self.header_timeout:g} seconds")
+        self._timed_out(f"headers must arrive within {self.header_timeout:g} seconds")
 
     def _body_late(self) -> None:
         cycle = self.cycle
@@ -120,16 +143,31 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             return
         cycle.disconnected = True  # the app's reads end, and what it sends is dropped
         cycle.message_event.set()
-        self._refuse(f"its body must arrive within {self.body_timeout:g} seconds")
+        self._timed_out(f"its body must arrive within {self.body_timeout:g} seconds")
 
-    def _refuse(self, rule: str) -> None:
-        body = jsontext.dumps(envelope("request_timeout", f"Request timed out: {rule}.")).encode()
+    def _timed_out(self, rule: str) -> None:
+        self._refuse(b"408 Request Timeout", "request_timeout", f"Request timed out: {rule}.")
+
+    def _refuse(self, status: bytes, code: str, message: str) -> None:
+        """Answers in Dub's envelope, from here rather than the app (no request reached it), and
+        closes the connection. Only closes it while an earlier request's answer is being sent."""
+        cycle = self.cycle
+        if cycle is not None and cycle.response_started and not cycle.response_complete:
+            self.transport.close()
+            return
+        body = jsontext.dumps(envelope(code, message)).encode()
         head = (
-            b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-            b"content-length: %d\r\nconnection: close\r\n\r\n" % len(body)
+            b"HTTP/1.1 %s\r\ncontent-type: application/json\r\n"
+            b"content-length: %d\r\nconnection: close\r\n\r\n" % (status, len(body))
         )
         self.transport.write(head + body)
-        self.transport.close()
+        self._stop()
+        self._refused = True
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.loop.call_later(LINGER, self.transport.close)
 
 
 async def _overloaded(scope: Scope, receive: Receive, send: Send) -> None:
