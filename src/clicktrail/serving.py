@@ -4,8 +4,12 @@ uvicorn closes a keep-alive connection idle between requests, but once a byte ha
 for the rest of the request for ever: 200 clients sending a byte every few seconds held 200
 connections open indefinitely. Here a request's headers and its body each have a deadline
 (`CLICKTRAIL_HEADER_TIMEOUT`, `CLICKTRAIL_BODY_TIMEOUT`), after which the client gets 408 and
-the connection is closed; and past `CLICKTRAIL_CONNECTION_LIMIT` open connections a request is
-answered 503 in Dub's envelope."""
+the connection is closed; headers past HEADER_LIMIT get 431; and past
+`CLICKTRAIL_CONNECTION_LIMIT` open connections a request is answered 503 in Dub's envelope.
+
+The protocol extends uvicorn's httptools one through its parser callbacks and per-request state
+(`cycle`, `flow`), which are not a public interface: `tests/isolation/test_slow_clients.py`
+fails if an upgrade of uvicorn changes them."""
 
 from __future__ import annotations
 
