@@ -9,7 +9,6 @@ import json
 from typing import Any
 
 
-
 class NonFiniteNumber(ValueError):
     """A JSON text holds `NaN`, `Infinity` or `-Infinity`."""
 
