@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from starlette.types import Receive, Scope, Send
@@ -35,6 +34,8 @@ HEADER_LIMIT = 64 * 1024
 # Seconds a refused client's further bytes are read and dropped before the connection closes:
 # closing on unread bytes resets the connection, and the client may lose the answer.
 LINGER = 2.0
+
+Phase = Literal["headers", "body"]
 
 
 def run(host: str, port: int, *, workers: int = 1, app: str = APP) -> None:
@@ -60,84 +61,90 @@ def _settings() -> Settings:
 class BoundedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline on each request's headers and on its body.
 
-    One clock per connection: the header clock runs from the connection's start, or from the
-    first byte of a later request, to the end of the headers; the body clock from there to the
-    end of the body. While uvicorn has stopped reading (its buffer is full, or a pipelined request
-    waits), the client is not the slow one and the clock starts over."""
+    One clock per connection, running only while the connection waits for the client in the
+    middle of a request: the header clock from the connection's start, or from the first byte of
+    a later request, to the end of the headers; the body clock from there to the end of the body.
+    A request that arrives in one read arms no clock. While uvicorn has stopped reading (its
+    buffer is full, or a pipelined request waits), the client is not the slow one and the clock
+    starts over."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         settings = _settings()
-        self.header_timeout = settings.header_timeout
-        self.body_timeout = settings.body_timeout
+        self.timeouts = {"headers": settings.header_timeout, "body": settings.body_timeout}
         self.connection_limit = settings.connection_limit
         self.limit_concurrency = None  # uvicorn's own check answers in plain text; ours below
         self._served_app = self.app
+        self._phase: Phase | None = "headers"  # None between requests, or once the body is in
+        self._head_bytes = 0
         self._clock: asyncio.TimerHandle | None = None
-        self._head_bytes: int | None = 0  # None once the headers are in
+        self._clock_for: Phase | None = None
         self._refused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)  # type: ignore[arg-type]
-        self._start(self.header_timeout, self._headers_late)
+        self._start_clock()
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
             return
         super().data_received(data)
-        if self._head_bytes is None:
-            return
-        # Bytes of chunks that did not end the headers: a cap on the headers, give or take the
-        # last chunk, without counting a body.
-        self._head_bytes += len(data)
-        if self._head_bytes > HEADER_LIMIT and not self.transport.is_closing():
-            message = f"Request headers too large: the limit is {HEADER_LIMIT} bytes."
-            self._refuse(b"431 Request Header Fields Too Large", "headers_too_large", message)
+        if self._phase == "headers":
+            # Bytes of reads that did not end the headers: a cap on them, give or take the
+            # last read, without counting a body.
+            self._head_bytes += len(data)
+            if self._head_bytes > HEADER_LIMIT:
+                message = f"Request headers too large: the limit is {HEADER_LIMIT} bytes."
+                self._refuse(b"431 Request Header Fields Too Large", "headers_too_large", message)
+                return
+        if self._phase != self._clock_for and not self.transport.is_closing():
+            self._start_clock()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self._head_bytes = 0
-        if self._clock is None:  # a later request on the connection
-            self._start(self.header_timeout, self._headers_late)
+        self._phase, self._head_bytes = "headers", 0
 
     def on_headers_complete(self) -> None:
-        self._head_bytes = None
-        self._start(self.body_timeout, self._body_late)
+        self._phase = "body"
         overloaded = len(self.connections) > self.connection_limit
         self.app = _overloaded if overloaded else self._served_app
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
-        self._stop()
+        self._phase = None
         super().on_message_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._stop()
+        self._stop_clock()
         super().connection_lost(exc)
 
-    def _start(self, seconds: float, late: Callable[[], None]) -> None:
-        self._stop()
-        self._clock = self.loop.call_later(seconds, self._fire, seconds, late)
+    def _start_clock(self) -> None:
+        self._stop_clock()
+        if self._phase is not None:
+            self._clock = self.loop.call_later(self.timeouts[self._phase], self._fire)
+            self._clock_for = self._phase
 
-    def _stop(self) -> None:
+    def _stop_clock(self) -> None:
         if self._clock is not None:
             self._clock.cancel()
-            self._clock = None
+        self._clock = self._clock_for = None
 
-    def _fire(self, seconds: float, late: Callable[[], None]) -> None:
-        self._clock = None
-        if self.transport.is_closing():
+    def _fire(self) -> None:
+        phase, self._clock = self._clock_for, None
+        if self.transport.is_closing() or phase != self._phase:
             return
         if self.flow.read_paused:
-            self._start(seconds, late)
-            return
-        late()
+            self._start_clock()
+        elif phase == "headers":
+            self._headers_late()
+        else:
+            self._body_late()
 
     def _headers_late(self) -> None:
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.keep_alive = False  # an answer is under way: close after it
             return
-        self._timed_out(f"headers must arrive within {self.header_timeout:g} seconds")
+        self._timed_out(f"headers must arrive within {self.timeouts['headers']:g} seconds")
 
     def _body_late(self) -> None:
         cycle = self.cycle
@@ -147,7 +154,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             return
         cycle.disconnected = True  # the app's reads end, and what it sends is dropped
         cycle.message_event.set()
-        self._timed_out(f"its body must arrive within {self.body_timeout:g} seconds")
+        self._timed_out(f"its body must arrive within {self.timeouts['body']:g} seconds")
 
     def _timed_out(self, rule: str) -> None:
         self._refuse(b"408 Request Timeout", "request_timeout", f"Request timed out: {rule}.")
@@ -165,7 +172,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             b"content-length: %d\r\nconnection: close\r\n\r\n" % (status, len(body))
         )
         self.transport.write(head + body)
-        self._stop()
+        self._stop_clock()
         self._refused = True
         if not self.transport.can_write_eof():
             self.transport.close()
