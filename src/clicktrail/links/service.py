@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clicktrail.config import Settings
 from clicktrail.errors import BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity
 from clicktrail.kit.clock import utcnow
+from clicktrail.kit.hosts import fold_host
 from clicktrail.kit.ids import nanoid
 from clicktrail.links import rules
 from clicktrail.links.repository import LinkFilter, LinkRepository
@@ -100,7 +101,8 @@ class LinkService:
         if external_id:
             found = await repo.get_by_external_id(workspace.id, external_id.removeprefix("ext_"))
         elif domain and key:
-            found = await repo.get_by_short_link(rules.clean_domain(domain), key.strip("/"))
+            # A lookup: a domain that is no host name finds nothing (404), as an unknown one does.
+            found = await repo.get_by_short_link(fold_host(domain), key.strip("/"))
             if found is not None and found.workspace_id != workspace.id:
                 found = None  # another workspace's link does not exist for this key
         else:
