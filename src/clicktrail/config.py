@@ -99,7 +99,10 @@ class Settings(BaseSettings):
     @field_validator("short_domain")
     @classmethod
     def _normalise_domain(cls, value: str) -> str:
-        return fold_host(value)
+        host = fold_host(value)
+        if not is_host(host):
+            raise ValueError(f"not a host name, with an optional port: {value!r}")
+        return host
 
     @cached_property
     def link_scheme(self) -> str:
