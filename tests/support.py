@@ -115,6 +115,7 @@ def server_env(settings: Settings) -> dict[str, str]:
         values["secret_key"] = settings.secret_key.get_secret_value()
     if settings.trusted_proxies:
         values["trusted_proxies"] = ",".join(str(n) for n in settings.trusted_proxies)
+    values = {k: ",".join(v) if isinstance(v, list) else v for k, v in values.items()}
     return env | {f"CLICKTRAIL_{k.upper()}": str(v) for k, v in values.items() if v is not None}
 
 

@@ -73,3 +73,16 @@ def test_production_needs_a_secret_key_of_its_own() -> None:
     with pytest.raises(ValueError, match="CLICKTRAIL_SECRET_KEY must be set"):
         Settings(environment="production")
     assert Settings(environment="production", secret_key="s" * 32).secret_key is not None
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [("WWW.Go.Example.com.:443", "go.example.com"), ("localhost:8000", "localhost:8000")],
+)
+def test_the_short_domain_is_kept_in_its_one_spelling(given: str, stored: str) -> None:
+    assert Settings(short_domain=given).short_domain == stored
+
+
+def test_a_short_domain_that_is_no_host_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a host name"):
+        Settings(short_domain="go.example.com;Domain=.example.com")

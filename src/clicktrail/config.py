@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from clicktrail.kit.hosts import fold_host, fold_name, is_host
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -36,6 +38,9 @@ class Settings(BaseSettings):
     short_domain: str = "localhost:8000"
     # Scheme of shortLink values; default: http for localhost and IP hosts, else https.
     short_link_scheme: str | None = None
+    # Hosts that `?redir_url=` may send a visitor to besides the link's own destination host,
+    # comma-separated; `*.example.com` allows every subdomain of example.com. (Dub allows any.)
+    redir_url_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = ()
     # Key for hashing API keys and visitor IPs. Generated and stored in the database when unset.
     secret_key: SecretStr | None = None
     # Peers whose X-Forwarded-For and geo headers are believed: addresses or CIDRs, comma-separated.
@@ -91,10 +96,21 @@ class Settings(BaseSettings):
             return tuple(ipaddress.ip_network(str(p), strict=False) for p in value)
         raise ValueError("expected a comma-separated list of addresses or CIDRs")
 
+    @field_validator("redir_url_allowed_hosts", mode="before")
+    @classmethod
+    def _parse_hosts(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("expected a comma-separated list of host names")
+        return tuple(_allowed_host(str(item)) for item in items if str(item).strip())
+
     @field_validator("short_domain")
     @classmethod
     def _normalise_domain(cls, value: str) -> str:
-        return value.strip().lower().removeprefix("www.")
+        host = fold_host(value)
+        if not is_host(host):
+            raise ValueError(f"not a host name, with an optional port: {value!r}")
+        return host
 
     @cached_property
     def link_scheme(self) -> str:
@@ -115,6 +131,15 @@ class Settings(BaseSettings):
         except ValueError:
             return False
         return any(ip in net for net in self.trusted_proxies)
+
+
+def _allowed_host(entry: str) -> str:
+    entry = entry.strip()
+    wildcard = entry.startswith("*.")
+    name = fold_name(entry.removeprefix("*."))
+    if not is_host(name) or ":" in name:
+        raise ValueError(f"not a host name: {entry!r}")
+    return f"*.{name}" if wildcard else name
 
 
 def _is_ip(host: str) -> bool:

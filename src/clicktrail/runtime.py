@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from clicktrail.api.ratelimit import RateLimiter
 from clicktrail.config import Settings
 from clicktrail.fx.service import Rates
+from clicktrail.kit.hosts import fold_host
 from clicktrail.redirect.agents import parse_agent
 from clicktrail.redirect.clicks import ClickRecorder
 from clicktrail.redirect.geo import GeoIP, geoip_from_path
@@ -64,12 +65,12 @@ class Runtime:
 
     async def link_domain(self, host: str) -> str:
         """The domain whose links a request's Host header names (the default one if none)."""
-        host = host.lower().removeprefix("www.")
+        host = fold_host(host)
         if host and host in await self.resolver.domains():
             return host
         return self.settings.short_domain
 
     async def is_short_host(self, host: str) -> bool:
         """A host that serves only short links (not the shared API host)."""
-        host = host.lower().removeprefix("www.")
+        host = fold_host(host)
         return host != self.settings.short_domain and host in await self.resolver.domains()

@@ -170,7 +170,7 @@ async def test_no_track_keeps_a_known_click_id_out_of_the_destination(
 ) -> None:
     await make_link(client, tenant, key="quiet", trackConversion=True)
     first = await visit(client, "/quiet")
-    cookie = {"Cookie": f"dub_id_localhost:8000_quiet={dub_id(first)}"}
+    cookie = {"Cookie": f"dub_id_localhost%3A8000_quiet={dub_id(first)}"}
     response = await visit(client, "/quiet?dub-no-track=1", headers=cookie)
     assert "dub_id" not in query(response.headers["location"])
 

@@ -31,7 +31,7 @@ async def test_the_same_visitor_within_the_hour_is_one_click(
 ) -> None:
     link = await make_link(client, tenant, key="again", trackConversion=True)
     first = dub_id(await visit(client, "/again"))
-    cookie = {"Cookie": f"dub_id_localhost:8000_again={first}"}
+    cookie = {"Cookie": f"dub_id_localhost%3A8000_again={first}"}
     assert dub_id(await visit(client, "/again", headers=cookie)) == first
     assert dub_id(await visit(client, "/again")) == first
     async with worker(settings) as other_process:
@@ -44,7 +44,7 @@ async def test_a_click_id_cookie_is_reused_as_it_is(
     client: httpx.AsyncClient, tenant: Tenant, settings: Settings
 ) -> None:
     await make_link(client, tenant, key="kept", trackConversion=True)
-    cookie = {"Cookie": "other=1; dub_id_localhost:8000_kept=AAAAbbbbCCCCdddd"}
+    cookie = {"Cookie": "other=1; dub_id_localhost%3A8000_kept=AAAAbbbbCCCCdddd"}
     response = await visit(client, "/kept", headers=cookie)
     assert dub_id(response) == "AAAAbbbbCCCCdddd"
     assert await click_count(settings) == 0
@@ -56,7 +56,7 @@ async def test_a_malformed_cookie_is_ignored(
 ) -> None:
     await make_link(client, tenant, key="kept", trackConversion=True)
     response = await visit(
-        client, "/kept", headers={"Cookie": f"dub_id_localhost:8000_kept={value}"}
+        client, "/kept", headers={"Cookie": f"dub_id_localhost%3A8000_kept={value}"}
     )
     assert dub_id(response) != value
     assert await click_count(settings) == 1

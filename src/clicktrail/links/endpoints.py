@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query
 from clicktrail.api.deps import CurrentWorkspace, ReadSession, RuntimeDep, WriteSession
 from clicktrail.api.openapi import BODY, KEYED, MAX_PAGE, PARAMETERS, errors
 from clicktrail.errors import Conflict, Forbidden
-from clicktrail.links import rules, schemas
+from clicktrail.kit.hosts import fold_host
+from clicktrail.links import schemas
 from clicktrail.links.present import present
 from clicktrail.links.repository import LinkFilter
 from clicktrail.links.service import link as link_service
@@ -26,7 +27,7 @@ def _filter(
 ) -> LinkFilter:
     return LinkFilter(
         workspace_id=workspace.id,
-        domain=rules.fold_domain(domain) if domain else None,
+        domain=fold_host(domain) if domain else None,
         tenant_id=tenant_id,
         search=search,
         show_archived=show_archived,

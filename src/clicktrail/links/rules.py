@@ -6,7 +6,8 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from clicktrail.errors import UnprocessableEntity
-from clicktrail.redirect.destination import is_http_url
+from clicktrail.kit.hosts import fold_host, is_host
+from clicktrail.kit.urls import is_http_url
 
 # First path segments that the API answers on a shared host; a key starting with one would be
 # unreachable (DESIGN.md, "Routing one host or two").
@@ -18,36 +19,32 @@ RESERVED = frozenset({
 ROOT = "_root"  # the key of a domain's root link: its short link is the bare domain
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 _KEY = re.compile(r"^[^\s?#\\]+$")
+# A scheme written out (`javascript:`, `data:`, `mailto:`), not a bare host with a port
+# (`localhost:3000/x`): such a URL is checked as written, and refused unless it is http(s).
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:(?![0-9]*(?:[/?#]|$))", re.IGNORECASE)
+URL_RULE = "expected an http or https URL with a valid host and no control characters."
 
 
 def clean_url(raw: str, field: str = "url") -> str:
+    """The destination as stored: trimmed, with `https://` before a bare host, and then checked
+    as it is (never a cleaned copy of it): http(s) only, a valid host, no control character."""
     url = raw.strip()
-    if url and "://" not in url:
+    if url and "://" not in url and not _SCHEME.match(url):
         url = "https://" + url
-    if not is_http_url(url) or not _has_valid_host(url):
-        raise UnprocessableEntity(f"Invalid {'destination URL' if field == 'url' else field}.")
+    if not is_http_url(url):
+        raise UnprocessableEntity(
+            "Invalid destination URL." if field == "url" else f"Invalid {field}: {URL_RULE}"
+        )
     return url
 
 
-def _has_valid_host(url: str) -> bool:
-    """A host without spaces and a numeric port, as the WHATWG URL parser Dub uses requires."""
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return False
-    return bool(parts.hostname) and not any(c.isspace() for c in parts.netloc)
-
-
-def fold_domain(raw: str) -> str:
-    """The form domains are stored in: `WWW.Go.Example.com` is `go.example.com`."""
-    return raw.strip().lower().removeprefix("www.")
-
-
 def clean_domain(raw: str) -> str:
-    domain = fold_domain(raw)
-    if not domain or "/" in domain or " " in domain:
-        raise UnprocessableEntity(f"Invalid domain: {raw!r}.")
+    domain = fold_host(raw)
+    if not is_host(domain):
+        raise UnprocessableEntity(
+            f"Invalid domain: {raw!r}. A domain is a host name (letters, digits, hyphens and "
+            "dots; international names allowed), with a port if it needs one."
+        )
     return domain
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clicktrail.config import Settings
 from clicktrail.errors import BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity
 from clicktrail.kit.clock import utcnow
+from clicktrail.kit.hosts import fold_host
 from clicktrail.kit.ids import nanoid
 from clicktrail.links import rules
 from clicktrail.links.repository import LinkFilter, LinkRepository
@@ -25,7 +26,7 @@ INFO_ARGS = "You must provide a domain and a key or a linkId or an externalId to
 _PLAIN = (
     "tenant_id", "program_id", "partner_id", "track_conversion", "archived", "password",
     "proxy", "rewrite", "do_index", "public_stats", "title", "description", "image", "video",
-    "ios", "android", "geo", "comments", "folder_id",
+    "comments", "folder_id",
 )  # fmt: skip
 
 
@@ -100,7 +101,8 @@ class LinkService:
         if external_id:
             found = await repo.get_by_external_id(workspace.id, external_id.removeprefix("ext_"))
         elif domain and key:
-            found = await repo.get_by_short_link(rules.clean_domain(domain), key.strip("/"))
+            # A lookup: a domain that is no host name finds nothing (404), as an unknown one does.
+            found = await repo.get_by_short_link(fold_host(domain), key.strip("/"))
             if found is not None and found.workspace_id != workspace.id:
                 found = None  # another workspace's link does not exist for this key
         else:
@@ -165,10 +167,19 @@ class LinkService:
             link.disabled_at = utcnow() if values["disabled"] else None
         if "expires_at" in fields:
             link.expires_at = values["expires_at"]
-        if "expired_url" in fields:
-            expired = values["expired_url"]
-            link.expired_url = rules.clean_url(expired, "expiredUrl") if expired else None
+        self._apply_targets(link, values, fields)
         self._apply_utm(link, values, fields)
+
+    def _apply_targets(self, link: Link, values: dict[str, Any], fields: set[str]) -> None:
+        """The URLs besides `url` that a visitor may be sent to, each checked as `url` is; an
+        empty one is unset."""
+        for name, field in (("expired_url", "expiredUrl"), ("ios", "ios"), ("android", "android")):
+            if name in fields:
+                setattr(link, name, rules.clean_url(values[name], field) if values[name] else None)
+        if "geo" in fields:
+            given: dict[str, str] = values["geo"] or {}
+            geo = {cc: rules.clean_url(url, f"geo.{cc}") for cc, url in given.items() if url}
+            link.geo = geo or None
 
     def _apply_utm(self, link: Link, values: dict[str, Any], fields: set[str]) -> None:
         given = {name: values[name] for name in rules.UTM_FIELDS if name in fields}

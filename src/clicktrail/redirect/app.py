@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.ids import click_id as new_click_id
 from clicktrail.redirect.clicks import ClickRow, fitted
-from clicktrail.redirect.destination import destination
+from clicktrail.redirect.destination import chosen_target, destination
 from clicktrail.redirect.pages import page
 from clicktrail.redirect.resolver import CachedLink
 from clicktrail.redirect.visitor import Visitor, read_visitor
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from clicktrail.runtime import Runtime
 
 _CLICK_ID = re.compile(r"^[0-9A-Za-z]{16}$")
+# Token characters besides letters, digits and `_.-~` (which quote never encodes); `%` is left
+# out so that the encoding cannot be confused with a name that holds a literal `%`.
+_TOKEN_MARKS = "!#$&'*+^`|"  # noqa: S105 - characters, not a password
 _POWERED_BY = (b"x-powered-by", b"clicktrail - self-hosted link attribution")
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,13 @@ log = logging.getLogger(__name__)
 
 def short_key(path: str) -> str:
     return path.removeprefix("/") or "_root"
+
+
+def click_cookie_name(domain: str, key: str) -> str:
+    """Dub's `dub_id_{domain}_{key}`, with every character that may not stand in a cookie name
+    (RFC 6265: a token) percent-encoded: `:` of a port, `/` of a key. A name that is already a
+    token, such as `dub_id_go.example.com_spring`, is Dub's own."""
+    return f"dub_id_{quote(domain, safe=_TOKEN_MARKS)}_{quote(key, safe=_TOKEN_MARKS)}"
 
 
 class RedirectApp:
@@ -71,7 +81,7 @@ class RedirectApp:
         params: list[tuple[str, str]],
     ) -> None:
         query = dict(params)
-        cookie_name = f"dub_id_{link.domain}_{quote(link.key, safe='')}"
+        cookie_name = click_cookie_name(link.domain, link.key)
         click_id = _cookie(headers.get("cookie", ""), cookie_name)
         no_track = "dub-no-track" in query or "dub-no-track" in headers
         peer = scope["client"][0] if scope.get("client") else None
@@ -83,6 +93,7 @@ class RedirectApp:
         # No-track visits (previews, monitors) never carry a click id on, even one from a cookie.
         shown = None if no_track else click_id
         target = link.target(visitor.agent.os, visitor.place.country)
+        target = chosen_target(target, params, runtime.settings.redir_url_allowed_hosts)
         location = destination(target, params, shown, track=link.track_conversion)
         extra = [(b"location", location.encode()), (b"x-robots-tag", b"googlebot: noindex")]
         if click_id is not None:

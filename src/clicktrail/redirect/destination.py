@@ -4,25 +4,37 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from clicktrail.kit.urls import host_of
+
 # Query parameters that steer the redirect itself and are never passed on.
 CONTROL_PARAMS = frozenset({"dub-no-track", "redir_url", "qr", "skip_deeplink_preview", "pw"})
 
 
-def is_http_url(value: str) -> bool:
-    try:
-        parts = urlsplit(value)
-    except ValueError:  # e.g. "http://[x": an unclosed IPv6 literal
-        return False
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+def chosen_target(target: str, incoming: list[tuple[str, str]], allowed: tuple[str, ...]) -> str:
+    """`?redir_url=` replaces the link's target only when it is a safe http(s) URL to the
+    target's own host or to a host of `allowed` (CLICKTRAIL_REDIR_URL_ALLOWED_HOSTS); otherwise
+    it is ignored. Dub follows any URL, which makes every short link an open redirect that
+    carries the visitor's click id to whatever site a phisher names."""
+    requested = dict(incoming).get("redir_url")
+    host = host_of(requested) if requested else None
+    if requested is None or host is None:
+        return target
+    if host == host_of(target) or is_allowed(host, allowed):
+        return requested
+    return target
+
+
+def is_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    """`host` is listed, or is a subdomain of a `*.` entry."""
+    return any(
+        host.endswith(entry[1:]) if entry.startswith("*.") else host == entry for entry in allowed
+    )
 
 
 def destination(
     url: str, incoming: list[tuple[str, str]], click_id: str | None, *, track: bool
 ) -> str:
     """The link's URL with the visitor's query parameters, and `dub_id` for tracked links."""
-    override = dict(incoming).get("redir_url")
-    if override and is_http_url(override):
-        url = override
     parts = urlsplit(url)
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
     params.update((k, v) for k, v in incoming if k not in CONTROL_PARAMS)

@@ -8,10 +8,11 @@ from pydantic import Field, field_validator
 from clicktrail.api.deps import RuntimeDep
 from clicktrail.api.responses import ERRORS
 from clicktrail.errors import NotFound
+from clicktrail.kit.hosts import fold_host
 from clicktrail.kit.ids import click_id as new_click_id
 from clicktrail.kit.schema import InputSchema, Schema, required
+from clicktrail.kit.urls import is_http_url
 from clicktrail.redirect.app import record_click
-from clicktrail.redirect.destination import is_http_url
 from clicktrail.redirect.visitor import read_visitor
 
 router = APIRouter(tags=["Track"], responses=ERRORS)
@@ -26,7 +27,7 @@ class ClickCreate(InputSchema):
     @field_validator("domain")
     @classmethod
     def _domain(cls, value: str | None) -> str:
-        return required(value, "domain is required.").strip().lower().removeprefix("www.")
+        return fold_host(required(value, "domain is required."))
 
     @field_validator("key")
     @classmethod
