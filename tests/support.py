@@ -8,8 +8,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +17,14 @@ import asyncpg
 import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from clicktrail import admin, serving
 from clicktrail.config import Settings
+from clicktrail.storage import totals
 from clicktrail.storage.urls import async_url
+
+SALE_PARTS = ("sale_amount_high", "sale_amount_low")
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,24 @@ async def fetch(settings: Settings, sql: str, **params: Any) -> list[dict[str, A
             return [dict(row._mapping) for row in result]
     finally:
         await engine.dispose()
+
+
+@asynccontextmanager
+async def connected(settings: Settings) -> AsyncIterator[AsyncConnection]:
+    """A transaction on the database beside the server, committed when the block ends."""
+    engine = create_async_engine(async_url(settings.database_url))
+    try:
+        async with engine.begin() as conn:
+            yield conn
+    finally:
+        await engine.dispose()
+
+
+def with_sale_amount(row: dict[str, Any]) -> dict[str, Any]:
+    """A row read with the two parts of a sale total (storage/totals.py), which are joined
+    into `sale_amount`."""
+    rest = {name: value for name, value in row.items() if name not in SALE_PARTS}
+    return rest | {"sale_amount": totals.join(*(row[name] for name in SALE_PARTS))}
 
 
 def fetch_sync(settings: Settings, sql: str, **params: Any) -> list[dict[str, Any]]:

@@ -14,26 +14,36 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from clicktrail.analytics.rebuild import rebuild
 from clicktrail.config import Settings
+from clicktrail.storage import totals
 from clicktrail.storage.urls import async_url
 from tests.crash.journeys import LEAD_EVENT, Journey, Ledger, expected
-from tests.support import fetch
+from tests.support import fetch, with_sale_amount
 
 Json = dict[str, Any]
 
+# Totals and their recounts in the parts of storage/totals.py: a plain sum of the amounts
+# could overflow on SQLite.
 LINK_ROWS = """
-SELECT l.key, l.clicks, l.leads, l.sales, l.sale_amount, l.conversions,
+SELECT l.key, l.clicks, l.leads, l.sales, l.sale_amount_high, l.sale_amount_low, l.conversions,
        (SELECT count(*) FROM clicks c WHERE c.link_id = l.id) AS click_rows,
        (SELECT count(*) FROM leads e WHERE e.link_id = l.id) AS lead_rows,
        (SELECT count(*) FROM sales s WHERE s.link_id = l.id) AS sale_rows,
-       (SELECT coalesce(sum(s.amount), 0) FROM sales s WHERE s.link_id = l.id) AS amount_rows,
+       (SELECT coalesce(sum(s.amount >> 28), 0) FROM sales s WHERE s.link_id = l.id)
+         AS amount_high,
+       (SELECT coalesce(sum(s.amount & 268435455), 0) FROM sales s WHERE s.link_id = l.id)
+         AS amount_low,
        (SELECT count(DISTINCT s.customer_id) FROM sales s WHERE s.link_id = l.id) AS buyers
 FROM links l ORDER BY l.key
 """
 CUSTOMER_ROWS = """
-SELECT c.external_id, c.sales, c.sale_amount, c.first_sale_at IS NOT NULL AS has_sold,
+SELECT c.external_id, c.sales, c.sale_amount_high, c.sale_amount_low,
+       c.first_sale_at IS NOT NULL AS has_sold,
        (SELECT count(*) FROM leads e WHERE e.customer_id = c.id) AS lead_rows,
        (SELECT count(*) FROM sales s WHERE s.customer_id = c.id) AS sale_rows,
-       (SELECT coalesce(sum(s.amount), 0) FROM sales s WHERE s.customer_id = c.id) AS amount_rows
+       (SELECT coalesce(sum(s.amount >> 28), 0) FROM sales s WHERE s.customer_id = c.id)
+         AS amount_high,
+       (SELECT coalesce(sum(s.amount & 268435455), 0) FROM sales s WHERE s.customer_id = c.id)
+         AS amount_low
 FROM customers c
 """
 SALES = """
@@ -41,7 +51,8 @@ SELECT s.invoice_id, s.amount, c.external_id FROM sales s JOIN customers c ON c.
 """
 LEADS = "SELECT c.external_id FROM leads e JOIN customers c ON c.id = e.customer_id"
 ROLLUPS = (
-    "SELECT workspace_id, link_id, dim, grain, bucket, value, clicks, leads, sales, sale_amount "
+    "SELECT workspace_id, link_id, dim, grain, bucket, value, clicks, leads, sales, "
+    "sale_amount_high, sale_amount_low "
     "FROM rollups ORDER BY workspace_id, link_id, dim, grain, bucket, value"
 )
 
@@ -73,7 +84,7 @@ async def assert_consistent(settings: Settings) -> None:
 
 async def assert_totals(settings: Settings, journeys: list[Journey]) -> None:
     """Once every journey is done, each link holds exactly what its journeys sent."""
-    rows = await fetch(settings, LINK_ROWS)
+    rows = await _totalled(settings, LINK_ROWS)
     found = {f"/{r['key']}": (r["clicks"], r["leads"], r["sales"], r["sale_amount"]) for r in rows}
     assert found == expected(journeys)
 
@@ -87,12 +98,20 @@ async def link_rows(settings: Settings) -> dict[str, Json]:
             "sales": row["sale_rows"],
             "saleAmount": row["amount_rows"],
         }
-        for row in await fetch(settings, LINK_ROWS)
+        for row in await _totalled(settings, LINK_ROWS)
     }
 
 
+async def _totalled(settings: Settings, query: str) -> list[Json]:
+    """Rows with their total (`sale_amount`) and its recount (`amount_rows`) joined."""
+    rows = [with_sale_amount(row) for row in await fetch(settings, query)]
+    for row in rows:
+        row["amount_rows"] = totals.join(row.pop("amount_high"), row.pop("amount_low"))
+    return rows
+
+
 async def _link_counters(settings: Settings) -> None:
-    for row in await fetch(settings, LINK_ROWS):
+    for row in await _totalled(settings, LINK_ROWS):
         kept = (row["clicks"], row["leads"], row["sales"], row["sale_amount"], row["conversions"])
         counted = (row["click_rows"], row["lead_rows"], row["sale_rows"], row["amount_rows"])
         # each buyer's sales all go to the link of their one lead: one conversion per buyer
@@ -100,7 +119,7 @@ async def _link_counters(settings: Settings) -> None:
 
 
 async def _customer_totals(settings: Settings) -> None:
-    for row in await fetch(settings, CUSTOMER_ROWS):
+    for row in await _totalled(settings, CUSTOMER_ROWS):
         kept = (row["sales"], row["sale_amount"], bool(row["has_sold"]))
         counted = (row["sale_rows"], row["amount_rows"], row["sale_rows"] > 0)
         assert kept == counted, row["external_id"]

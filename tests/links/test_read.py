@@ -108,10 +108,11 @@ async def test_list_by_clicks(acme: LinksApi, settings: Settings) -> None:
 
 async def test_list_by_sale_amount(acme: LinksApi, settings: Settings) -> None:
     ids = await create_keys(acme, "big", "small")
-    await set_columns(settings, ids[0], sale_amount=50_000_00)
-    await set_columns(settings, ids[1], sale_amount=1_00)
+    # the larger total has the smaller low part: the parts sort as the totals they make
+    await set_columns(settings, ids[0], sale_amount_high=1, sale_amount_low=0)
+    await set_columns(settings, ids[1], sale_amount_high=0, sale_amount_low=2**28 - 1)
     assert await acme.keys(sortBy="saleAmount") == ["big", "small"]
-    assert (await acme.list_links(sortBy="saleAmount"))[0]["saleAmount"] == 50_000_00
+    assert (await acme.list_links(sortBy="saleAmount"))[0]["saleAmount"] == 2**28
 
 
 async def test_list_by_last_clicked_puts_never_clicked_links_last(

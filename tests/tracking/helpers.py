@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from clicktrail.app import create_app
 from clicktrail.config import Settings
-from tests.support import Tenant, fetch
+from tests.support import Tenant, fetch, with_sale_amount
 
 Json = dict[str, Any]
 _visitors = itertools.count(1)
@@ -56,13 +59,24 @@ class Tracker:
 
     async def counters(self, link: Json) -> Json:
         rows = await self.rows(
-            "SELECT clicks, leads, sales, sale_amount, conversions FROM links WHERE id = :id",
+            "SELECT clicks, leads, sales, sale_amount_high, sale_amount_low, conversions "
+            "FROM links WHERE id = :id",
             id=link["id"],
         )
-        return rows[0]
+        return with_sale_amount(rows[0])
 
 
 def assert_error(response: httpx.Response, status: int, code: str, message: str) -> None:
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
     assert response.json()["error"]["message"] == message
+
+
+@asynccontextmanager
+async def serving(settings: Settings, tenant: Tenant) -> AsyncIterator[Tracker]:
+    """A tracker on an app started now, for tests that change the database between apps."""
+    root = create_app(settings)
+    async with root.api.router.lifespan_context(root.api):
+        transport = httpx.ASGITransport(app=root, client=("203.0.113.7", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8000") as c:
+            yield Tracker(c, tenant, settings)

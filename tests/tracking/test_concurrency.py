@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from tests.conftest import BROWSER_UA
-from tests.support import LiveServer, Tenant, fetch, make_tenant
+from tests.support import LiveServer, Tenant, fetch, make_tenant, with_sale_amount
 
 CONCURRENCY = 50
 
@@ -56,8 +56,8 @@ async def test_fifty_sales_with_one_invoice_record_one(live_server: LiveServer) 
     assert answers[0].json()["sale"]["amount"] == 2500
     settings = live_server.settings
     assert len(await fetch(settings, "SELECT id FROM sales")) == 1
-    link = (await fetch(settings, "SELECT sales, sale_amount FROM links"))[0]
-    assert link == {"sales": 1, "sale_amount": 2500}
+    link = (await fetch(settings, "SELECT sales, sale_amount_high, sale_amount_low FROM links"))[0]
+    assert with_sale_amount(link) == {"sales": 1, "sale_amount": 2500}
 
 
 async def test_concurrent_first_sales_are_one_conversion(live_server: LiveServer) -> None:
@@ -79,8 +79,10 @@ async def test_concurrent_first_sales_are_one_conversion(live_server: LiveServer
     assert {r.status_code for r in answers} == {200}
     link = (await fetch(live_server.settings, "SELECT sales, conversions FROM links"))[0]
     assert link == {"sales": 20, "conversions": 1}
-    [customer] = await fetch(live_server.settings, "SELECT sales, sale_amount FROM customers")
-    assert customer == {"sales": 20, "sale_amount": 2000}
+    [customer] = await fetch(
+        live_server.settings, "SELECT sales, sale_amount_high, sale_amount_low FROM customers"
+    )
+    assert with_sale_amount(customer) == {"sales": 20, "sale_amount": 2000}
 
 
 async def new_visitor(server: LiveServer, path: str, n: int) -> httpx.Response:
@@ -114,16 +116,18 @@ async def test_leads_sales_and_clicks_on_one_link_at_once_count_exactly(
     assert sorted(r.status_code for r in answers) == [200] * 2 * n + [302] * n
     expected = {"clicks": 1 + n, "leads": 1 + n, "sales": n, "sale_amount": 100 * n}
     [link] = await fetch(
-        live_server.settings, "SELECT clicks, leads, sales, sale_amount, conversions FROM links"
+        live_server.settings,
+        "SELECT clicks, leads, sales, sale_amount_high, sale_amount_low, conversions FROM links",
     )
-    assert link == expected | {"conversions": 1}
+    assert with_sale_amount(link) == expected | {"conversions": 1}
     summed = (
         "SELECT SUM(clicks) AS clicks, SUM(leads) AS leads, SUM(sales) AS sales, "
-        "SUM(sale_amount) AS sale_amount FROM rollups WHERE link_id = :link AND grain = :grain"
+        "SUM(sale_amount_high) AS sale_amount_high, SUM(sale_amount_low) AS sale_amount_low "
+        "FROM rollups WHERE link_id = :link AND grain = :grain"
     )
     for grain in ("h", "d"):
         rows = await fetch(live_server.settings, summed, link=link_id, grain=grain)
-        assert {k: int(v) for k, v in rows[0].items()} == expected
+        assert {k: int(v) for k, v in with_sale_amount(rows[0]).items()} == expected
     [buyer] = await fetch(
         live_server.settings, "SELECT sales FROM customers WHERE external_id = 'buyer'"
     )

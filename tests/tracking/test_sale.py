@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import with_sale_amount
 from tests.tracking.helpers import Json, Tracker, assert_error
 
 
@@ -22,8 +23,9 @@ async def test_a_sale_goes_to_the_link_of_the_customers_lead(track: Tracker) -> 
         customerExternalId="u1", amount=4900, invoiceId="in_1", metadata={"plan": "pro"}
     )
     [customer] = await track.rows(
-        "SELECT id, name, sales, sale_amount, first_sale_at FROM customers"
+        "SELECT id, name, sales, sale_amount_high, sale_amount_low, first_sale_at FROM customers"
     )
+    customer = with_sale_amount(customer)
     assert answer == {
         "eventName": "Purchase",
         "customer": {

@@ -26,7 +26,7 @@ from sqlalchemy.sql.expression import FromClause
 from clicktrail.analytics import relations
 from clicktrail.analytics.dimensions import DIMENSIONS, TOTAL, Dimension
 from clicktrail.analytics.relations import KINDS, Where
-from clicktrail.analytics.rollups import ALL_LINKS, MEASURES, Tally, statements, truncate
+from clicktrail.analytics.rollups import ALL_LINKS, STORED, Tally, statements, truncate
 from clicktrail.kit.clock import as_utc
 from clicktrail.models import Rollup
 from clicktrail.models.rollup import VALUE_LENGTH
@@ -81,7 +81,7 @@ def _tally(conn: Connection, query: Select[Any], dimension: Dimension, *, sign: 
         value = row.value if dimension.derive is None else dimension.derive(row.value)
         if not value and dimension.derive is not None:
             continue
-        counts = [sign * int(getattr(row, name)) for name in MEASURES]
+        counts = [sign * n for n in relations.counted([getattr(row, n) for n in STORED])]
         for grain in grains:
             bucket = truncate(_as_datetime(row.bucket), grain)
             tally.count(
@@ -90,7 +90,7 @@ def _tally(conn: Connection, query: Select[Any], dimension: Dimension, *, sign: 
     return tally
 
 
-_COLUMNS = ("workspace_id", "link_id", "dim", "grain", "bucket", "value", *MEASURES)
+_COLUMNS = ("workspace_id", "link_id", "dim", "grain", "bucket", "value", *STORED)
 
 
 def _groupings() -> Iterator[tuple[Dimension, bool]]:
@@ -126,7 +126,7 @@ def _hourly(dimension: Dimension, scope: Scope, dialect: str, *, per_link: bool)
         literal("h").label("grain"),
         bucket,
         value.label("value"),
-        *(func.sum(events.c[name]).label(name) for name in MEASURES),
+        *(sums.label(name) for sums, name in zip(relations.sums(events), STORED, strict=True)),
     ).group_by(*grouped)
 
 
@@ -138,7 +138,7 @@ def _daily(scope: Scope, dialect: str) -> Select[Any]:
         where.append(r.c.workspace_id == scope.workspace_id)
     return (
         select(r.c.workspace_id, r.c.link_id, r.c.dim, literal("d"), day, r.c.value,
-               *(func.sum(r.c[name]) for name in MEASURES))
+               *relations.sums(r))
         .where(*where)
         .group_by(r.c.workspace_id, r.c.link_id, r.c.dim, day, r.c.value)
     )  # fmt: skip

@@ -17,11 +17,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from clicktrail.analytics.dimensions import ClickFields, values_of
 from clicktrail.kit.clock import as_utc
 from clicktrail.models import Rollup
+from clicktrail.storage import totals
 from clicktrail.storage.sql import insert
 
 ALL_LINKS = ""  # the link_id of a workspace's own rows
 GRAINS = ("h", "d")
-MEASURES = ("clicks", "leads", "sales", "sale_amount")
+MEASURES = ("clicks", "leads", "sales", "sale_amount")  # a tally's counts
+COUNTS = MEASURES[:3]
+PARTS = ("sale_amount_high", "sale_amount_low")  # the amount as stored (storage/totals.py)
+STORED = (*COUNTS, *PARTS)
 KEY = ("workspace_id", "link_id", "dim", "grain", "bucket", "value")
 
 Key = tuple[str, str, str, str, datetime, str]  # workspace, link, dim, grain, bucket, value
@@ -93,20 +97,24 @@ def statements(dialect: str, tally: Tally) -> list[tuple[Executable, list[dict[s
         return []
     table = Rollup.__table__
     upsert = insert(table, dialect)
+    parts = totals.added(*(table.c[name] for name in PARTS), *(upsert.excluded[n] for n in PARTS))
     upsert = upsert.on_conflict_do_update(
         index_elements=[table.c[name] for name in KEY],
-        set_={name: table.c[name] + upsert.excluded[name] for name in MEASURES},
+        set_={name: table.c[name] + upsert.excluded[name] for name in COUNTS}
+        | dict(zip(PARTS, parts, strict=True)),
     )
     rows = [_row(key, counts) for key, counts in sorted(tally.rows.items())]
     done: list[tuple[Executable, list[dict[str, Any]]]] = [(upsert, rows)]
     if any(value < 0 for counts in tally.rows.values() for value in counts):
         emptied = delete(Rollup).where(
             *(table.c[name] == bindparam(f"k_{name}") for name in KEY),
-            *(table.c[name] == 0 for name in MEASURES),
+            *(table.c[name] == 0 for name in STORED),
         )
         done.append((emptied, [{f"k_{n}": row[n] for n in KEY} for row in rows]))
     return done
 
 
 def _row(key: Key, counts: list[int]) -> dict[str, Any]:
-    return dict(zip(KEY, key, strict=True)) | dict(zip(MEASURES, counts, strict=True))
+    *counted, amount = counts
+    stored = (*counted, *totals.split(amount))
+    return dict(zip(KEY, key, strict=True)) | dict(zip(STORED, stored, strict=True))

@@ -9,11 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clicktrail.customers.schemas import CustomerSort
 from clicktrail.models import Customer, Link
 
-_SORTS = {
-    CustomerSort.created_at: Customer.created_at,
-    CustomerSort.sale_amount: Customer.sale_amount,
-    CustomerSort.first_sale_at: Customer.first_sale_at,
-    CustomerSort.subscription_canceled_at: Customer.created_at,  # not tracked: creation order
+_SORTS: dict[CustomerSort, tuple[Any, ...]] = {
+    CustomerSort.created_at: (Customer.created_at,),
+    # normalised parts (storage/totals.py) sort as the totals they make
+    CustomerSort.sale_amount: (Customer.sale_amount_high, Customer.sale_amount_low),
+    CustomerSort.first_sale_at: (Customer.first_sale_at,),
+    CustomerSort.subscription_canceled_at: (Customer.created_at,),  # not tracked: creation order
 }
 
 
@@ -71,8 +72,11 @@ class CustomerRepository:
     async def by_page(
         self, where: CustomerFilter, sort: CustomerSort, descending: bool, page: int, size: int
     ) -> list[Customer]:
-        column = _SORTS[sort]
-        order = (column.desc(), Customer.id.desc()) if descending else (column.asc(), Customer.id)
+        columns = _SORTS[sort]
+        if descending:
+            order = [*(column.desc() for column in columns), Customer.id.desc()]
+        else:
+            order = [*(column.asc() for column in columns), Customer.id.asc()]
         stmt = _filtered(select(Customer), where).order_by(*order)
         return list(await self.session.scalars(stmt.limit(size).offset((page - 1) * size)))
 

@@ -11,11 +11,12 @@ from clicktrail.links.schemas import LinkSort, SortOrder
 from clicktrail.models import Domain, Link
 from clicktrail.storage.sql import insert
 
-_SORT_COLUMNS = {
-    LinkSort.created_at: Link.created_at,
-    LinkSort.clicks: Link.clicks,
-    LinkSort.sale_amount: Link.sale_amount,
-    LinkSort.last_clicked: Link.last_clicked,
+_SORT_COLUMNS: dict[LinkSort, tuple[Any, ...]] = {
+    LinkSort.created_at: (Link.created_at,),
+    LinkSort.clicks: (Link.clicks,),
+    # normalised parts (storage/totals.py) sort as the totals they make
+    LinkSort.sale_amount: (Link.sale_amount_high, Link.sale_amount_low),
+    LinkSort.last_clicked: (Link.last_clicked,),
 }
 
 
@@ -74,14 +75,14 @@ class LinkRepository:
     async def page(
         self, where: LinkFilter, sort: LinkSort, order: SortOrder, page: int, size: int
     ) -> list[Link]:
-        column = _SORT_COLUMNS[sort]
+        columns = _SORT_COLUMNS[sort]
         # Never-clicked links sort as the smallest values on every database, as on Dub's MySQL
         # (PostgreSQL would otherwise put NULLs first when descending, SQLite last).
         if order is SortOrder.asc:
-            ordering = column.asc().nulls_first()
+            ordering = [column.asc().nulls_first() for column in columns]
         else:
-            ordering = column.desc().nulls_last()
-        stmt = _filtered(select(Link), where).order_by(ordering, Link.id.desc())
+            ordering = [column.desc().nulls_last() for column in columns]
+        stmt = _filtered(select(Link), where).order_by(*ordering, Link.id.desc())
         stmt = stmt.limit(size).offset((page - 1) * size)
         return list((await self.session.scalars(stmt)).all())
 

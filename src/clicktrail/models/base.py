@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, MetaData, String
+from sqlalchemy import BigInteger, DateTime, MetaData, String, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from clicktrail.kit.clock import as_utc, utcnow
 from clicktrail.kit.crypto import Secret
+from clicktrail.storage import totals
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -70,3 +71,18 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SaleTotal:
+    """A total of USD cents in the two parts of storage/totals.py, which cannot overflow."""
+
+    sale_amount_high: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default=text("0"), comment="USD cents >> 28"
+    )
+    sale_amount_low: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default=text("0"), comment="the last 28 bits of the USD cents"
+    )
+
+    @property
+    def sale_amount(self) -> int:
+        return totals.join(self.sale_amount_high, self.sale_amount_low)

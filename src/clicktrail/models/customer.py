@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clicktrail.kit.ids import prefixed_id
-from clicktrail.models.base import Base, TimestampMixin
+from clicktrail.models.base import Base, SaleTotal, TimestampMixin
 
 
-class Customer(TimestampMixin, Base):
+class Customer(SaleTotal, TimestampMixin, Base):
     """A person a workspace's backend reported, bound to the click that brought them."""
 
     __tablename__ = "customers"
@@ -34,5 +34,4 @@ class Customer(TimestampMixin, Base):
     )
     clicked_at: Mapped[datetime | None] = mapped_column(default=None)
     sales: Mapped[int] = mapped_column(default=0)
-    sale_amount: Mapped[int] = mapped_column(BigInteger, default=0, comment="USD cents")
     first_sale_at: Mapped[datetime | None] = mapped_column(default=None)

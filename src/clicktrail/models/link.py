@@ -3,14 +3,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clicktrail.kit.ids import prefixed_id
-from clicktrail.models.base import Base, TimestampMixin
+from clicktrail.models.base import Base, SaleTotal, TimestampMixin
 
 
-class Link(TimestampMixin, Base):
+class Link(SaleTotal, TimestampMixin, Base):
     __tablename__ = "links"
     __table_args__ = (
         UniqueConstraint("domain", "key_folded"),
@@ -60,7 +60,6 @@ class Link(TimestampMixin, Base):
     leads: Mapped[int] = mapped_column(default=0)
     conversions: Mapped[int] = mapped_column(default=0)
     sales: Mapped[int] = mapped_column(default=0)
-    sale_amount: Mapped[int] = mapped_column(BigInteger, default=0, comment="USD cents")
     last_clicked: Mapped[datetime | None] = mapped_column(default=None)
     last_lead_at: Mapped[datetime | None] = mapped_column(default=None)
     last_conversion_at: Mapped[datetime | None] = mapped_column(default=None)

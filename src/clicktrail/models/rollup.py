@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clicktrail.models.base import Base
+from clicktrail.models.base import Base, SaleTotal
 
 VALUE_LENGTH = 500
 
 
-class Rollup(Base):
+class Rollup(SaleTotal, Base):
     """Events of one hour (`grain` h) or one UTC day (d), counted per value of one dimension.
 
     Workspace rows (`link_id` "") hold every dimension; a link's own rows hold only its totals
@@ -33,4 +33,3 @@ class Rollup(Base):
     clicks: Mapped[int] = mapped_column(BigInteger, default=0)
     leads: Mapped[int] = mapped_column(BigInteger, default=0)
     sales: Mapped[int] = mapped_column(BigInteger, default=0)
-    sale_amount: Mapped[int] = mapped_column(BigInteger, default=0, comment="USD cents")

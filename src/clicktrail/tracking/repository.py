@@ -14,6 +14,8 @@ from clicktrail.analytics import rollups
 from clicktrail.analytics.rollups import LEAD, Tally
 from clicktrail.kit.clock import utcnow
 from clicktrail.models import Click, Customer, Lead, LeadMark, Link, Sale, SaleInvoice
+from clicktrail.models.base import SaleTotal
+from clicktrail.storage import totals
 from clicktrail.storage.sql import insert
 
 
@@ -108,10 +110,7 @@ class TrackingRepository:
             self.rollups.add(sale.workspace_id, sale.timestamp, click, rollups.sale(sale.amount))
         self.session.add(sale)
         await self.session.flush()
-        counters: dict[str, Any] = {
-            "sales": Link.sales + 1,
-            "sale_amount": Link.sale_amount + sale.amount,
-        }
+        counters: dict[str, Any] = {"sales": Link.sales + 1, **_plus(Link, sale.amount)}
         if first_conversion:
             counters |= {"conversions": Link.conversions + 1, "last_conversion_at": sale.timestamp}
         await self.session.execute(update(Link).where(Link.id == sale.link_id).values(**counters))
@@ -123,7 +122,7 @@ class TrackingRepository:
             .where(Customer.id == customer.id)
             .values(
                 sales=Customer.sales + 1,
-                sale_amount=Customer.sale_amount + sale.amount,
+                **_plus(Customer, sale.amount),
                 first_sale_at=func.coalesce(Customer.first_sale_at, sale.timestamp),
             )
             .returning(Customer.sales)
@@ -147,3 +146,9 @@ class TrackingRepository:
                 "country": customer.country or click.country,
             },
         )
+
+
+def _plus(table: type[SaleTotal], amount: int) -> dict[str, Any]:
+    """The SET values that add `amount` to a table's sale total."""
+    high, low = totals.added(table.sale_amount_high, table.sale_amount_low, *totals.split(amount))
+    return {"sale_amount_high": high, "sale_amount_low": low}

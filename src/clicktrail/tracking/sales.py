@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from clicktrail.config import Settings
@@ -10,6 +11,7 @@ from clicktrail.kit.clock import utcnow
 from clicktrail.kit.currency import RateTable, to_usd_cents
 from clicktrail.kit.ids import nanoid
 from clicktrail.models import Customer, Lead, Sale, Workspace
+from clicktrail.storage.totals import MOST_PER_SALE
 from clicktrail.tracking import announce, responses
 from clicktrail.tracking.attribution import Person, attribute, customer_for
 from clicktrail.tracking.repository import TrackingRepository
@@ -96,8 +98,20 @@ def _sale(
     return Sale(
         id=nanoid(16), workspace_id=workspace.id, customer_id=customer.id, lead_id=lead.id,
         click_id=lead.click_id, link_id=lead.link_id, event_name=event_name,
-        amount=amount if code == "USD" else to_usd_cents(amount, code, rate), currency="usd",
-        original_amount=amount, original_currency=code.lower(), fx_rate=str(rate),
+        amount=_usd_cents(amount, code, rate), currency="usd", original_amount=amount,
+        original_currency=code.lower(), fx_rate=str(rate),
         payment_processor=(body.payment_processor or PaymentProcessor.custom).value,
         invoice_id=body.invoice_id, metadata_json=body.metadata, timestamp=utcnow(),
     )  # fmt: skip
+
+
+def _usd_cents(amount: int, code: str, rate: Decimal) -> int:
+    """The amount in US cents, within what every total can add up exactly (storage/totals.py):
+    only a rate far below any real currency's could pass it."""
+    usd = amount if code == "USD" else to_usd_cents(amount, code, rate)
+    if usd > MOST_PER_SALE:
+        raise UnprocessableEntity(
+            f"too_big: amount: {amount} {code} is {usd} US cents; one sale may be at most "
+            f"{MOST_PER_SALE} US cents."
+        )
+    return usd

@@ -1,7 +1,7 @@
 """analytics: rollups and workspace time indexes
 
-The rollups of the events recorded so far are computed here, once, with the current rebuild
-code (the same as `clicktrail analytics rebuild`).
+The rollups of the events recorded before are computed by 0006, whose columns today's
+rebuild code writes (this revision ran it while it still wrote 0004's).
 
 Revision ID: 0004
 Revises: 0003
@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from alembic import op
 
 import clicktrail.models.base
-from clicktrail.analytics.rebuild import rebuild
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -63,7 +62,6 @@ def upgrade() -> None:
         )
 
     # ### end Alembic commands ###
-    rebuild(op.get_bind())
 
 
 def downgrade() -> None:
