@@ -1,4 +1,4 @@
-"""Migration 0006 cleans, or neutralises, the link rows that were stored before destinations
+"""Migration 0007 cleans, or neutralises, the link rows that were stored before destinations
 and domains were checked, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from tests.redirect.helpers import IPHONE_UA, execute, make_link, visit, worker
 from tests.support import Tenant, fetch
 
 GOOD = "https://example.com/landing"
-# Each link's columns as an old server stored them, and what 0006 must leave.
+# Each link's columns as an old server stored them, and what 0007 must leave.
 BAD: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "crlf": (
         {"expired_url": "https://example.com/gone\r\n\r\nX: 1"},
@@ -55,7 +55,7 @@ async def test_bad_rows_are_cleaned_or_neutralised(
         link = await make_link(client, tenant, key=key, url=GOOD, ios="https://apps.apple.com/x")
         ids[key] = link["id"]
         await execute(settings, update(Link).where(Link.id == link["id"]).values(**stored))
-    await execute(settings, text("UPDATE alembic_version SET version_num = '0005'"))
+    await execute(settings, text("UPDATE alembic_version SET version_num = '0006'"))
     await upgrade(settings.database_url)
     for key, (_, expected) in BAD.items():
         row = await link_row(settings, ids[key])
@@ -64,14 +64,14 @@ async def test_bad_rows_are_cleaned_or_neutralised(
         assert (row["disabled_at"] is not None) == expected["disabled"], key
     assert (await fetch(settings, "SELECT version_num FROM alembic_version"))[0][
         "version_num"
-    ] == "0006"
+    ] == "0007"
     await _visits_are_safe(app, settings, ids["crlf"])
 
 
 async def _visits_are_safe(app: Root, settings: Settings, link_id: str) -> None:
     past = utcnow() - timedelta(minutes=1)
     await execute(settings, update(Link).where(Link.id == link_id).values(expires_at=past))
-    async with worker(app.api.state.runtime.settings) as fresh:  # a server started after 0006
+    async with worker(app.api.state.runtime.settings) as fresh:  # a server started after 0007
         expired = await visit(fresh, "/crlf")
         iphone = await visit(fresh, "/targets", ua=IPHONE_UA)
         disabled = await visit(fresh, "/url")

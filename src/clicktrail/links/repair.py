@@ -1,5 +1,5 @@
 """What a stored link must become now that its URLs and domain are checked on the way in
-(migration 0006): cleaned where a browser would have read it the same way, else neutralised."""
+(migration 0007): cleaned where a browser would have read it the same way, else neutralised."""
 
 from __future__ import annotations
 

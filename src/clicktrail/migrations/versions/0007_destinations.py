@@ -1,10 +1,10 @@
 """clean or neutralise stored destinations and domains that today's checks refuse
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 10:40:00.000000
 
-Before 0006, `ios`, `android` and `geo` were stored unchecked, `expiredUrl` and `url` could keep
+Before 0007, `ios`, `android` and `geo` were stored unchecked, `expiredUrl` and `url` could keep
 control characters, and domains were barely checked (issue 11). Data only: no schema change.
 """
 
@@ -17,8 +17,8 @@ from clicktrail.kit.clock import utcnow
 from clicktrail.links.repair import TARGETS, repairs
 from clicktrail.models.base import UTCDateTime
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
