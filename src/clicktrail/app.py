@@ -12,6 +12,7 @@ from clicktrail import __version__
 from clicktrail.analytics import endpoints as analytics
 from clicktrail.api import handlers, system
 from clicktrail.api.bodylimit import BodyLimit
+from clicktrail.api.generations.middleware import GenerationShapes
 from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
@@ -49,6 +50,7 @@ def create_api(settings: Settings) -> FastAPI:
         dependencies=[STORABLE_PARAMETERS],  # every route: no unstorable text in its parameters
     )
     handlers.install(api)
+    api.add_middleware(GenerationShapes)  # answers as the calling SDK generation reads them
     for router in (
         system.router,
         links.router,
