@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clicktrail.api.generations import shapes
@@ -34,8 +34,19 @@ def _events(answer: Any, _request: dict[str, Any], shape: Shape) -> tuple[int, A
     return 200, shapes.events(answer, shape)
 
 
-def _reshaper(method: str, path: str, shape: Shape) -> Reshape | None:
+def _countries(answer: Any, _request: dict[str, Any], _shape: Shape) -> tuple[int, Any]:
+    return 200, shapes.known_countries(answer)
+
+
+BY_COUNTRY = frozenset({"countries", "cities"})
+
+
+def _reshaper(scope: Scope, shape: Shape) -> Reshape | None:
     """The reshaping this request's answer needs for `shape`, if any."""
+    method, path = scope["method"], scope["path"]
+    if method == "GET" and path == "/analytics" and shape.country_codes_only:
+        group_by = QueryParams(scope["query_string"]).get("groupBy")
+        return _countries if group_by in BY_COUNTRY else None
     if method == "POST" and path == "/track/lead" and shape.flat_track:
         return _lead
     reshapes_sale = shape.flat_track or shape.unknown_customer_not_found
@@ -58,7 +69,7 @@ class GenerationShapes:
             await self.app(scope, receive, send)
             return
         shape = shape_for(Headers(scope=scope).get("user-agent"))
-        reshape = None if shape.current else _reshaper(scope["method"], scope["path"], shape)
+        reshape = None if shape.current else _reshaper(scope, shape)
         if reshape is None:
             await self.app(scope, receive, send)
             return

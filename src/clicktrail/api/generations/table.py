@@ -37,6 +37,7 @@ class Shape:
     unknown_customer_not_found: bool = False  # no nullable sale answer: Dub's 404 of then
     link_strings: frozenset[str] = frozenset()  # /events link fields it requires as strings
     strict_events: StrictEvents | None = None  # /events objects with only the keys it knows
+    country_codes_only: bool = False  # analytics `country` a closed enum of ISO codes
 
     @property
     def current(self) -> bool:
@@ -104,6 +105,8 @@ ROWS: tuple[Row, ...] = (
     Row("typescript", (0, 36, 4), (0, 46, 15), NOT_NULLABLE),
     Row("typescript", (0, 38, 0), (0, 69, 0), Shape(link_strings=EXPIRY)),
     Row("typescript", (0, 69, 0), (0, 70, 0), Shape(link_strings=LINK_DATES)),
+    # ... and analytics by country or city with a closed enum of country codes until 0.63.6.
+    Row("typescript", (0, 29, 10), (0, 63, 7), Shape(country_codes_only=True)),
     # PyPI `dub`: non-nullable sale answers until 0.17.2; string dates in /events 0.8.0-0.33.x.
     Row("python", (0, 7, 3), (0, 17, 3), NOT_NULLABLE),
     Row("python", (0, 8, 0), (0, 33, 0), Shape(link_strings=EXPIRY)),
@@ -151,4 +154,5 @@ def _merge(shape: Shape, more: Shape) -> Shape:
         or more.unknown_customer_not_found,
         link_strings=shape.link_strings | more.link_strings,
         strict_events=more.strict_events or shape.strict_events,
+        country_codes_only=shape.country_codes_only or more.country_codes_only,
     )
