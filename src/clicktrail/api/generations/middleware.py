@@ -52,7 +52,9 @@ def _reshaper(scope: Scope, shape: Shape) -> Reshape | None:
     reshapes_sale = shape.flat_track or shape.unknown_customer_not_found
     if method == "POST" and path == "/track/sale" and reshapes_sale:
         return _sale
-    reshapes_events = bool(shape.link_strings) or shape.strict_events is not None
+    reshapes_events = (
+        bool(shape.link_strings or shape.customer_strings) or shape.strict_events is not None
+    )
     if method == "GET" and path == "/events" and reshapes_events:
         return _events
     return None

@@ -12,9 +12,10 @@ from clicktrail.errors import envelope
 Json = dict[str, Any]
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
 USD = "usd"  # the answers carry every sale in US cents, whatever currency it was paid in
-# A date the SDK requires as a string, of a link that has none (it never expires, say): an
-# empty string, which states no date, where a made-up one would claim a false fact.
-NO_DATE = ""
+# A field the SDK requires as a string that has no value (the expiry of a link that never
+# expires, the email of a customer who gave none): an empty string, which states nothing,
+# where a made-up date or address would claim a false fact.
+NO_VALUE = ""
 EVENT_KEYS = {
     "click": frozenset({"event", "timestamp", "click", "link", "click_id", "link_id", "domain",
                         "key", "url", "continent", "country", "city", "device", "browser", "os",
@@ -81,12 +82,16 @@ def events(answer: list[Json], shape: Shape) -> list[Json]:
 
 def _event(event: Json, shape: Shape) -> Json:
     if shape.link_strings:
-        link = event["link"]
-        missing = {name: NO_DATE for name in shape.link_strings if link.get(name) is None}
-        event = event | {"link": link | missing}
+        event = event | {"link": _strings(event["link"], shape.link_strings)}
+    if shape.customer_strings and "customer" in event:
+        event = event | {"customer": _strings(event["customer"], shape.customer_strings)}
     if shape.strict_events is not None:
         event = _strict(event, shape.strict_events)
     return event
+
+
+def _strings(body: Json, names: frozenset[str]) -> Json:
+    return body | {name: NO_VALUE for name in names if body.get(name) is None}
 
 
 def _strict(event: Json, keys: StrictEvents) -> Json:

@@ -36,6 +36,7 @@ class Shape:
     flat_track: bool = False  # mid-2024 flat /track/lead and /track/sale answers
     unknown_customer_not_found: bool = False  # no nullable sale answer: Dub's 404 of then
     link_strings: frozenset[str] = frozenset()  # /events link fields it requires as strings
+    customer_strings: frozenset[str] = frozenset()  # /events customer fields, the same
     strict_events: StrictEvents | None = None  # /events objects with only the keys it knows
     country_codes_only: bool = False  # analytics `country` a closed enum of ISO codes
 
@@ -107,10 +108,13 @@ ROWS: tuple[Row, ...] = (
     Row("typescript", (0, 69, 0), (0, 70, 0), Shape(link_strings=LINK_DATES)),
     # ... and analytics by country or city with a closed enum of country codes until 0.63.6.
     Row("typescript", (0, 29, 10), (0, 63, 7), Shape(country_codes_only=True)),
-    # PyPI `dub`: non-nullable sale answers until 0.17.2; string dates in /events 0.8.0-0.33.x.
+    # PyPI `dub`: non-nullable sale answers until 0.17.2; string dates in /events 0.8.0-0.33.x,
+    # and a customer's email and avatar until 0.14.0; ISO country codes until 0.26.11.
     Row("python", (0, 7, 3), (0, 17, 3), NOT_NULLABLE),
     Row("python", (0, 8, 0), (0, 33, 0), Shape(link_strings=EXPIRY)),
     Row("python", (0, 33, 0), (0, 34, 0), Shape(link_strings=LINK_DATES)),
+    Row("python", (0, 8, 0), (0, 14, 1), Shape(customer_strings=frozenset({"email", "avatar"}))),
+    Row("python", (0, 0, 6), (0, 26, 12), Shape(country_codes_only=True)),
     # dub-go: flat track answers until v0.8.2; strict /events decoding v0.9.15-v0.14.1.
     Row("go", (0, 0, 2), (0, 8, 3), FLAT),
     *(
@@ -153,6 +157,7 @@ def _merge(shape: Shape, more: Shape) -> Shape:
         unknown_customer_not_found=shape.unknown_customer_not_found
         or more.unknown_customer_not_found,
         link_strings=shape.link_strings | more.link_strings,
+        customer_strings=shape.customer_strings | more.customer_strings,
         strict_events=more.strict_events or shape.strict_events,
         country_codes_only=shape.country_codes_only or more.country_codes_only,
     )
