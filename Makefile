@@ -5,12 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | cksum | cut -d' ' -f1)
 
 # Dub's SDKs as clients of the contract tests (tests/contract/): the older Python generations,
-# each in its own virtualenv with every package pinned, and the current npm `dub` from its
-# package-lock.json. (dub 0.39.0, the current Python generation, is in $(VENV): the dev extra.)
+# each in its own virtualenv with every package pinned, the current npm `dub` from its
+# package-lock.json, and the older npm generations each from its own lock file under
+# $(NODE_SDK)/generations/. (dub 0.39.0, the current Python generation, is in $(VENV).)
 SDK_VENVS := .venv-sdk
 OLD_PYTHON_SDKS := 0.16.1 0.14.0
 NODE_SDK := tests/contract/node
-SDKS := $(OLD_PYTHON_SDKS:%=$(SDK_VENVS)/dub-%/.installed) $(NODE_SDK)/node_modules/.installed
+OLD_NODE_SDKS := 0.33.1 0.46.7 0.64.1
+SDKS := $(OLD_PYTHON_SDKS:%=$(SDK_VENVS)/dub-%/.installed) $(NODE_SDK)/node_modules/.installed \
+	$(OLD_NODE_SDKS:%=$(NODE_SDK)/generations/dub-%/node_modules/.installed)
 
 .PHONY: serve test lint check install sdks lock clean
 
@@ -31,6 +34,11 @@ $(SDK_VENVS)/dub-%/.installed: tests/contract/requirements/dub-%.txt
 
 $(NODE_SDK)/node_modules/.installed: $(NODE_SDK)/package.json $(NODE_SDK)/package-lock.json
 	cd $(NODE_SDK) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(NODE_SDK)/generations/dub-%/node_modules/.installed: \
+		$(NODE_SDK)/generations/dub-%/package.json $(NODE_SDK)/generations/dub-%/package-lock.json
+	cd $(dir $(@D)) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 ## Install the SDKs the contract tests run as clients (make test does this too)
@@ -58,4 +66,5 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --quiet -o constraints.txt
 
 clean:
-	rm -rf $(VENV) $(SDK_VENVS) $(NODE_SDK)/node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SDK_VENVS) $(NODE_SDK)/node_modules $(NODE_SDK)/generations/*/node_modules \
+		.pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ from clicktrail.analytics import endpoints as analytics
 from clicktrail.api import handlers, system
 from clicktrail.api.bodylimit import BodyLimit
 from clicktrail.api.faults import ContainFaults
+from clicktrail.api.generations.middleware import GenerationShapes
 from clicktrail.api.jsonbody import StrictJson
 from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
@@ -51,6 +52,7 @@ def create_api(settings: Settings) -> FastAPI:
         dependencies=[STORABLE_PARAMETERS],  # every route: no unstorable text in its parameters
     )
     handlers.install(api)
+    api.add_middleware(GenerationShapes)  # answers as the calling SDK generation reads them
     for router in (
         system.router,
         links.router,

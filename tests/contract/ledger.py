@@ -151,7 +151,7 @@ class Ledger:
         elif call.group_by == "timeseries":
             self._check_timeseries(call.event, answer)
         else:
-            self._check_grouped(call.event, GROUPINGS[call.group_by], answer)
+            self.check_grouped(call.event, GROUPINGS[call.group_by], answer)
 
     def measures(self, event: str, events: Iterable[Event]) -> dict[str, int]:
         """The counts of `events` that `event` shows; the others are 0."""
@@ -178,7 +178,7 @@ class Ledger:
         shown = {row["start"]: _measures_of(row) for row in answer}
         assert _nonzero(shown) == _nonzero(expected)
 
-    def _check_grouped(self, event: str, grouping: Grouping, answer: list[Row]) -> None:
+    def check_grouped(self, event: str, grouping: Grouping, answer: list[Row]) -> None:
         rows = [{name: row[name] for name in grouping.fields} | _measures_of(row) for row in answer]
         ranks = [row[RANKED_BY[event]] for row in rows]
         assert ranks == sorted(ranks, reverse=True), f"ranked by {RANKED_BY[event]}"

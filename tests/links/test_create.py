@@ -36,8 +36,7 @@ UNSET = {
     "externalId", "tenantId", "programId", "partnerId", "expiresAt", "expiredUrl", "disabledAt",
     "password", "title", "description", "image", "video", "ios", "android", "geo", "folderId",
     "comments", "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content",
-    "testVariants", "testStartedAt", "testCompletedAt", "userId", "lastClicked", "tagId",
-    "identifier",
+    "testVariants", "testStartedAt", "testCompletedAt", "lastClicked", "tagId", "identifier",
 }  # fmt: skip
 FLAGS = {"trackConversion", "archived", "proxy", "rewrite", "doIndex", "publicStats"}
 COUNTERS = {"clicks", "leads", "conversions", "sales", "saleAmount"}
@@ -67,6 +66,8 @@ async def test_defaults(acme: LinksApi, tenant: Tenant) -> None:
     assert link["shortLink"] == f"http://localhost:8000/{link['key']}"
     assert link["workspaceId"] == tenant.workspace_id
     assert link["projectId"] == tenant.workspace_id.removeprefix("ws_")
+    # the owner of the key: the workspace's machine user, never null (README "SDK generations")
+    assert link["userId"] == "user_" + tenant.workspace_id.removeprefix("ws_")
 
 
 async def test_unset_fields_are_null_false_or_zero(acme: LinksApi) -> None:

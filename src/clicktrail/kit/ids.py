@@ -42,3 +42,10 @@ def prefixed_id(prefix: str) -> str:
 
 def click_id() -> str:
     return nanoid(16)
+
+
+def machine_user_id(workspace_id: str) -> str:
+    """The id of the user that owns a workspace's API keys, and so every link made with them:
+    Dub shows such a "machine user" as a link's `userId`. clicktrail keeps no users, so the id
+    is derived from the workspace's (`ws_X` -> `user_X`): stable, and never null."""
+    return "user_" + workspace_id.removeprefix("ws_")

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from clicktrail.config import Settings
 from clicktrail.kit.clock import iso
+from clicktrail.kit.ids import machine_user_id
 from clicktrail.links import rules, schemas
 from clicktrail.models import Link
 
@@ -31,7 +32,7 @@ def present(link: Link, settings: Settings) -> schemas.Link:
         qr_code=f"{qr_base}/qr?url={quote(short, safe='')}%3Fqr%3D1",
         utm_source=link.utm_source, utm_medium=link.utm_medium, utm_campaign=link.utm_campaign,
         utm_term=link.utm_term, utm_content=link.utm_content, test_variants=None,
-        test_started_at=None, test_completed_at=None, user_id=None,
+        test_started_at=None, test_completed_at=None, user_id=machine_user_id(link.workspace_id),
         workspace_id=link.workspace_id, clicks=link.clicks, leads=link.leads,
         conversions=link.conversions, sales=link.sales, sale_amount=link.sale_amount,
         last_clicked=iso(link.last_clicked), created_at=iso(link.created_at) or "",

@@ -1,0 +1,1 @@
+"""Answers shaped for the generation of Dub's SDKs that calls (README, "SDK generations")."""
