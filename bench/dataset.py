@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench import vocabulary as v
+from clicktrail.storage import totals as sale_totals
 
 CLICKS, LEADS, SALES, LINKS = 10_000_000, 100_000, 20_000, 1_000
 DAYS = 90
@@ -42,16 +43,18 @@ SALE_COLUMNS = (
 )  # fmt: skip
 CUSTOMER_COLUMNS = (
     "id", "workspace_id", "external_id", "name", "email", "country", "click_id", "link_id",
-    "clicked_at", "sales", "sale_amount", "first_sale_at", "created_at", "updated_at",
+    "clicked_at", "sales", "sale_amount_high", "sale_amount_low", "first_sale_at", "created_at",
+    "updated_at",
 )  # fmt: skip
 LINK_COLUMNS = (
     "id", "workspace_id", "domain", "key", "key_folded", "url", "track_conversion", "archived",
     "proxy", "rewrite", "do_index", "public_stats", "title", "utm_source", "utm_medium",
     "utm_campaign", "utm_term", "utm_content", "clicks", "leads", "conversions", "sales",
-    "sale_amount", "created_at", "updated_at",
+    "sale_amount_high", "sale_amount_low", "created_at", "updated_at",
 )  # fmt: skip
-COUNTER_COLUMNS = ("clicks", "leads", "conversions", "sales", "sale_amount", "last_clicked",
-                   "last_lead_at", "last_conversion_at")  # fmt: skip
+COUNTER_COLUMNS = ("clicks", "leads", "conversions", "sales", "sale_amount_high",
+                   "sale_amount_low", "last_clicked", "last_lead_at",
+                   "last_conversion_at")  # fmt: skip
 PRICES = ((900, 20), (1900, 30), (2900, 20), (4900, 15), (9900, 10), (19900, 4), (49900, 1))
 _ID_ALPHABET = bytes.maketrans(b"+/", b"xQ")  # base64 without its two non-alphanumerics
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -151,15 +154,15 @@ class DataSet:
             rows.append((
                 link.id, self.workspace_id, DOMAIN, link.key, link.key.lower(), link.url, True,
                 False, False, False, False, False, f"Bench link {link.key}", *utm,
-                0, 0, 0, 0, 0, created, created,
+                0, 0, 0, 0, 0, 0, created, created,
             ))  # fmt: skip
         return rows
 
     def counter_rows(self, stamp: Stamp) -> list[Row]:
         """(counters..., id) of every link, once clicks and conversions are made."""
         return [
-            (*link.counters[:5], *(None if t is None else stamp(t) for t in link.counters[5:]),
-             link.id)
+            (*link.counters[:4], *sale_totals.split(link.counters[4]),
+             *(None if t is None else stamp(t) for t in link.counters[5:]), link.id)
             for link in self.links
         ]  # fmt: skip
 
@@ -295,7 +298,8 @@ class DataSet:
             rows.append((
                 customer, self.workspace_id, f"user_{n:07d}", name, f"user{n}@example.com",
                 click.country, click.click_id, self.links[click.link].id, stamp(click.at), count,
-                amount, None if first is None else stamp(first), stamp(at), stamp(at),
+                *sale_totals.split(amount), None if first is None else stamp(first), stamp(at),
+                stamp(at),
             ))  # fmt: skip
         return rows
 

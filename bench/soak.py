@@ -32,6 +32,7 @@ from bench import servers, throughput
 from bench.http1 import Answer, Broken, Client
 from clicktrail import admin
 from clicktrail.config import Settings
+from clicktrail.storage import totals
 from clicktrail.storage.urls import async_url
 
 DATA = Path(__file__).resolve().parent / ".data"
@@ -281,13 +282,16 @@ async def stored(url: str) -> Json:
         (SELECT coalesce(sum(clicks), 0) FROM links) AS link_clicks,
         (SELECT coalesce(sum(leads), 0) FROM links) AS link_leads,
         (SELECT coalesce(sum(sales), 0) FROM links) AS link_sales,
-        (SELECT coalesce(sum(sale_amount), 0) FROM links) AS link_sale_amount"""
+        (SELECT coalesce(sum(sale_amount_high), 0) FROM links) AS link_sale_high,
+        (SELECT coalesce(sum(sale_amount_low), 0) FROM links) AS link_sale_low"""
     engine = create_async_engine(async_url(url))
     try:
         async with engine.connect() as conn:
-            return {k: int(v) for k, v in (await conn.execute(text(sql))).one()._mapping.items()}
+            found = {k: int(v) for k, v in (await conn.execute(text(sql))).one()._mapping.items()}
     finally:
         await engine.dispose()
+    high, low = found.pop("link_sale_high"), found.pop("link_sale_low")
+    return found | {"link_sale_amount": totals.join(high, low)}
 
 
 def rows_verdict(ledger: Ledger, rows: Json) -> tuple[bool, str]:
