@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clicktrail.accounts import service as accounts
 from clicktrail.analytics.rebuild import Scope, rebuild
 from clicktrail.api_keys.service import api_key as api_key_service
 from clicktrail.config import Settings
@@ -23,7 +24,7 @@ from clicktrail.kit.currency import RateTable, bundled_rates
 from clicktrail.links.present import present
 from clicktrail.links.schemas import LinkCreate
 from clicktrail.links.service import link as link_service
-from clicktrail.models import Plan
+from clicktrail.models import Plan, Role
 from clicktrail.storage.db import Database
 from clicktrail.storage.epoch import Epoch, open_epoch
 from clicktrail.storage.instance import instance_secret
@@ -108,7 +109,29 @@ async def bootstrap(ctx: Context) -> dict[str, Any] | None:
         ctx.session, name="Demo", slug="demo", plan=Plan.business.value
     )
     key = await create_key(ctx, ws.slug, "Default")
-    return {"workspace": workspace_json(ws), "key": key}
+    owner = await create_user(ctx, DEMO_OWNER, ws.slug, Role.owner)
+    return {"workspace": workspace_json(ws), "key": key, "user": owner}
+
+
+DEMO_OWNER = "owner@example.com"
+
+
+async def create_user(
+    ctx: Context, email: str, workspace_slug: str, role: Role, password: str | None = None
+) -> dict[str, Any]:
+    """A dashboard user in the workspace; `password` is generated (and returned once) if None."""
+    ws = await workspace_service.by_slug(ctx.session, workspace_slug)
+    made = await accounts.create_user(
+        ctx.session, email=email, workspace=ws, role=role, password=password
+    )
+    return {
+        "id": made.user.id,
+        "email": made.user.email,
+        "workspace": ws.slug,
+        "role": role.value,
+        "password": made.password,
+        "addedToExisting": made.added_to_existing,
+    }
 
 
 async def load_rates(ctx: Context, table: RateTable) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from clicktrail.api.jsonbody import StrictJson
 from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
+from clicktrail.dashboard.app import create_dashboard
 from clicktrail.events import endpoints as events
 from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
@@ -74,6 +75,7 @@ class Root:
         self.api = api
         self.limited = BodyLimit(StrictJson(api), body_limit)
         self.redirect = RedirectApp(lambda: api.state.runtime)
+        self.dashboard = BodyLimit(create_dashboard(lambda: api.state.runtime), body_limit)
         self.contained = ContainFaults(self._route)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -82,6 +84,9 @@ class Root:
     async def _route(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.api(scope, receive, send)
+            return
+        if _is_dashboard(scope["path"]):  # its forms are not JSON: not through StrictJson
+            await self.dashboard(scope, receive, send)
             return
         if await self._is_redirect(scope):
             await self.redirect(scope, receive, send)
@@ -103,6 +108,10 @@ class Root:
         runtime: Runtime = self.api.state.runtime
         host = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"host"), "")
         return await runtime.is_short_host(host)
+
+
+def _is_dashboard(path: str) -> bool:
+    return path == "/dashboard" or path.startswith("/dashboard/")
 
 
 def _as_api_request(scope: Scope) -> Scope:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import multiprocessing
 import os
 import signal
@@ -25,6 +26,7 @@ from clicktrail.kit import jsontext
 from clicktrail.kit.clock import as_utc
 from clicktrail.kit.currency import RatesError, parse_rates
 from clicktrail.links.schemas import LinkCreate
+from clicktrail.models import Role
 
 app = typer.Typer(help="Self-hosted link attribution, wire-compatible with Dub's API.")
 workspace_app = typer.Typer(help="Manage workspaces.")
@@ -33,12 +35,14 @@ link_app = typer.Typer(help="Manage short links.")
 fx_app = typer.Typer(help="Exchange rates used to convert sales to USD.")
 analytics_app = typer.Typer(help="The counts behind /analytics.")
 webhook_app = typer.Typer(help="Manage webhooks.")
+user_app = typer.Typer(help="Manage the people who sign in to the dashboard.")
 app.add_typer(workspace_app, name="workspace")
 app.add_typer(key_app, name="key")
 app.add_typer(link_app, name="link")
 app.add_typer(fx_app, name="fx")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(webhook_app, name="webhook")
+app.add_typer(user_app, name="user")
 
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print the created object as one JSON line.")
@@ -79,14 +83,15 @@ def serve(
         shown = "localhost" if host in {"127.0.0.1", "0.0.0.0", "::", "::1"} else host  # noqa: S104
         os.environ["CLICKTRAIL_SHORT_DOMAIN"] = f"{shown}:{port}"
     settings = Settings()
-    _in_child(_prepare)
+    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
+    _in_child(functools.partial(_prepare, f"{shown_host}:{port}"))
     typer.echo(f"clicktrail on http://{host}:{port} (short links: {settings.short_domain})")
     sys.stdout.flush()
     serving.run(host, port, workers=workers)
 
 
-def _prepare() -> None:
-    """Migrate, and make the first workspace and key of an empty database."""
+def _prepare(address: str) -> None:
+    """Migrate, and make the first workspace, key and dashboard owner of an empty database."""
     from clicktrail.storage.migrate import upgrade  # noqa: PLC0415 (see _in_child)
 
     settings = Settings()
@@ -97,6 +102,11 @@ def _prepare() -> None:
             f"Created workspace {created['workspace']['slug']!r} "
             f"(plan {created['workspace']['plan']}) and API key:\n  {created['key']['key']}\n"
             "It is shown only this once."
+        )
+        user = created["user"]
+        typer.echo(
+            f"Dashboard: http://{address}/dashboard/ - sign in as {user['email']} with the "
+            f"password\n  {user['password']}\nIt is shown only this once."
         )
 
 
@@ -224,6 +234,32 @@ def webhook_create(
         typer.echo(f"error: {exc.errors()[0]['msg']}", err=True)
         raise typer.Exit(1) from exc
     _emit(made, as_json, f"Created webhook {made['id']}; secret (shown once): {made['secret']}")
+
+
+@user_app.command("create")
+def user_create(
+    email: str,
+    workspace: Annotated[str, typer.Option(help="The workspace's slug.")],
+    role: Annotated[Role, typer.Option(help="owner, member or viewer.")] = Role.member,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create a dashboard user in a workspace (or add an existing one to it). Without
+    --password-stdin a password is generated and printed only this once."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    made = _run(Settings(), lambda ctx: admin.create_user(ctx, email, workspace, role, password))
+    if made["addedToExisting"]:
+        summary = f"Added {made['email']} to {workspace} as {made['role']} (password unchanged)"
+    elif made["password"]:
+        summary = (
+            f"Created {made['email']} ({made['role']} of {workspace}); password (shown only this "
+            f"once):\n  {made['password']}"
+        )
+    else:
+        summary = f"Created {made['email']} ({made['role']} of {workspace})"
+    _emit(made, as_json, summary)
 
 
 @app.command()

@@ -15,6 +15,7 @@ RESERVED = frozenset({
     "api", "links", "track", "customers", "events", "analytics", "webhooks", "workspaces",
     "tokens", "domains", "tags", "folders", "qr", "metatags", "docs", "redoc", "openapi.json",
     "health", "healthz", "status", "static", "favicon.ico", "robots.txt",
+    "dashboard",
 })  # fmt: skip
 ROOT = "_root"  # the key of a domain's root link: its short link is the bare domain
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")

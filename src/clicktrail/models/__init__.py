@@ -1,5 +1,6 @@
 """The tables. Every model is imported here so that Alembic and the tests see the whole schema."""
 
+from clicktrail.models.account import Membership, Role, SignInFailure, User, UserSession
 from clicktrail.models.api_key import APIKey
 from clicktrail.models.base import Base
 from clicktrail.models.click import Click, ClickVisitor
@@ -25,10 +26,15 @@ __all__ = [
     "Lead",
     "LeadMark",
     "Link",
+    "Membership",
     "Plan",
+    "Role",
     "Rollup",
     "Sale",
     "SaleInvoice",
+    "SignInFailure",
+    "User",
+    "UserSession",
     "Webhook",
     "WebhookAttempt",
     "WebhookDelivery",

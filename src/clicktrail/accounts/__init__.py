@@ -1,0 +1,1 @@
+"""Dashboard accounts: users, their workspaces and roles, sessions and sign-in throttling."""

@@ -1,0 +1,1 @@
+"""The web dashboard under /dashboard: server-rendered pages over the API's own services."""
