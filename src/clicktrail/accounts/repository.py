@@ -31,7 +31,7 @@ class AccountRepository:
             .where(Membership.user_id == user_id)
             .order_by(Workspace.slug)
         )
-        return [(ws, role) for ws, role in rows.tuples()]
+        return [(ws, role) for ws, role in rows]
 
     async def membership(self, user_id: str, workspace_id: str) -> Membership | None:
         return await self.session.get(Membership, (user_id, workspace_id))
@@ -50,7 +50,7 @@ class AccountRepository:
             .where(SignInFailure.subject.in_(subjects), SignInFailure.at >= since)
             .group_by(SignInFailure.subject)
         )
-        return dict(rows.tuples())
+        return {str(subject): int(count) for subject, count in rows}
 
     async def forget_failures(self, subject: str) -> None:
         await self.session.execute(delete(SignInFailure).where(SignInFailure.subject == subject))

@@ -36,7 +36,7 @@ async def of(session: AsyncSession, customer: Customer) -> Journey:
         .where(Click.workspace_id == customer.workspace_id, Click.id.in_(click_ids - {None}))
         .order_by(Click.timestamp)
     )
-    return Journey(list(clicks.tuples()), leads, sales)
+    return Journey(list(clicks.all()), leads, sales)
 
 
 async def _events(session: AsyncSession, kind: Any, customer: Customer) -> list[tuple[Any, Link]]:
@@ -47,4 +47,4 @@ async def _events(session: AsyncSession, kind: Any, customer: Customer) -> list[
         .order_by(kind.timestamp)
         .limit(MOST_EVENTS)
     )
-    return list(rows.tuples())
+    return list(rows.all())
