@@ -15,6 +15,11 @@ OLD_NODE_SDKS := 0.33.1 0.46.7 0.64.1
 SDKS := $(OLD_PYTHON_SDKS:%=$(SDK_VENVS)/dub-%/.installed) $(NODE_SDK)/node_modules/.installed \
 	$(OLD_NODE_SDKS:%=$(NODE_SDK)/generations/dub-%/node_modules/.installed)
 
+# The dashboard's browser tests drive Debian's Chromium (tests/dashboard/browser.py); installed
+# with apt-get when missing (as root, or through sudo), never downloaded by Playwright.
+CHROMIUM := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 .PHONY: serve test lint check install sdks lock clean
 
 $(STAMP): pyproject.toml constraints.txt
@@ -41,6 +46,10 @@ $(NODE_SDK)/generations/dub-%/node_modules/.installed: \
 	cd $(dir $(@D)) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
 ## Install the SDKs the contract tests run as clients (make test does this too)
 sdks: $(SDKS)
 
@@ -49,7 +58,7 @@ serve: $(STAMP)
 	$(BIN)/clicktrail serve $(ARGS)
 
 ## Install and run the whole test suite (PostgreSQL/Redis too when CLICKTRAIL_TEST_* are set)
-test: $(STAMP) $(SDKS)
+test: $(STAMP) $(SDKS) $(CHROMIUM)
 	$(BIN)/pytest $(ARGS)
 
 ## ruff and mypy --strict

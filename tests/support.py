@@ -107,10 +107,11 @@ class LiveServer:
     @classmethod
     @contextmanager
     def running(
-        cls, settings: Settings, app: str = serving.APP, **popen: Any
+        cls, settings: Settings, app: str = serving.APP, port: int | None = None, **popen: Any
     ) -> Iterator[LiveServer]:
-        """Served as `clicktrail serve` serves: `app` is an app factory's import path."""
-        port = free_port()
+        """Served as `clicktrail serve` serves: `app` is an app factory's import path; `port`
+        is a free one unless given (to serve short links on it, say)."""
+        port = port or free_port()
         start = f"from clicktrail import serving; serving.run('127.0.0.1', {port}, app={app!r})"
         proc = subprocess.Popen([sys.executable, "-c", start], env=server_env(settings), **popen)
         try:

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
+from playwright.sync_api import Browser
 
 from clicktrail.app import Root
 from clicktrail.config import Settings
+from tests.conftest import settings_for
+from tests.dashboard.browser import Site, chromium, site
 from tests.dashboard.helpers import Visitor, make_user
 from tests.support import Tenant
 
@@ -23,3 +28,17 @@ async def owner(client: httpx.AsyncClient, tenant: Tenant, app_settings: Setting
     answer = await visitor.sign_in("owner@example.com")
     assert answer.status_code == 303, answer.text
     return visitor
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the browser tests (all in one module); each test opens its own context
+    (cookies, viewport). Module-scoped, so that Playwright's loop ends before async tests run."""
+    with chromium() as launched:
+        yield launched
+
+
+@pytest.fixture(scope="module")
+def live_site(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with site(settings_for(module_database_url), tmp_path_factory.mktemp("geo")) as running:
+        yield running
