@@ -12,7 +12,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clicktrail.dashboard import web
-from clicktrail.dashboard.pages import account, analytics, customers, links, settings
+from clicktrail.dashboard.pages import (
+    account,
+    analytics,
+    customers,
+    events,
+    keys,
+    links,
+    settings,
+    webhooks,
+)
 from clicktrail.errors import AppError, Unauthorized
 from clicktrail.runtime import Runtime
 
@@ -23,7 +32,7 @@ def create_dashboard(runtime: Callable[[], Runtime]) -> ASGIApp:
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, root_path="")
     app.state.runtime = runtime
     app.mount(f"{web.PREFIX}/static", StaticFiles(directory=web.STATIC), name="static")
-    for module in (account, links, analytics, customers, settings):
+    for module in (account, links, analytics, events, customers, webhooks, keys, settings):
         app.include_router(module.router, prefix=web.PREFIX)
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(HTTPException, _http_error)
