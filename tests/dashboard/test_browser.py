@@ -105,6 +105,32 @@ def test_a_day_with_the_dashboard(browser: Browser, live_site: Site) -> None:
     expect(page.locator("#journey-sales")).to_contain_text("4900 EUR")
     shoot(page, "customer")
 
+    page.get_by_role("link", name="Events").click()
+    expect(page.locator("#events tbody tr")).to_have_count(1)  # the click
+    page.get_by_label("Kind").select_option("sales")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#events")).to_contain_text("Purchase")
+    shoot(page, "events")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    assert "Purchase" in Path(download.value.path()).read_text()
+
+    page.get_by_role("link", name="Webhooks").click()
+    page.get_by_label("URL").fill("https://example.com/hooks")
+    page.get_by_label("sale.created").check()
+    page.get_by_role("button", name="Create webhook").click()
+    expect(page.locator("#new-secret")).to_contain_text("whsec_")
+    shoot(page, "webhooks")
+    page.locator("#webhooks a").first.click()
+    expect(page.get_by_role("heading", name="Delivery log")).to_be_visible()
+    shoot(page, "webhook-deliveries")
+
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Name").fill("Laptop")
+    page.get_by_role("button", name="Create API key").click()
+    expect(page.locator("#new-key")).to_contain_text("dub_")
+    shoot(page, "api-keys")
+
     page.get_by_role("link", name="Settings").click()
     expect(page.locator("main")).to_contain_text("days old")
     shoot(page, "settings")
@@ -152,6 +178,9 @@ def keyboard_sign_in(page: Page, where: Site) -> None:
         ("links", "#q", "spring", "q=spring"),
         ("analytics", "button[type=submit] >> text=Show", None, "interval=30d"),
         ("customers", "#q", "ada", "q=ada"),
+        ("events", "button[type=submit] >> text=Show", None, "event=clicks"),
+        ("keys", "#key-name", "by keyboard", "/keys"),
+        ("webhooks", "#hook-url", "https://example.com/k", "/webhooks"),
         ("settings", "text=Sign out", None, "/dashboard/sign-in"),
     ],
 )
@@ -166,7 +195,7 @@ def test_each_page_at_390_px_by_keyboard_alone(
     tab_to(page, control)
     if typed:
         page.keyboard.type(typed)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(re.escape(expected)))
+    with page.expect_navigation(url=re.compile(re.escape(expected))):
+        page.keyboard.press("Enter")
     fits(page)
     page.context.close()

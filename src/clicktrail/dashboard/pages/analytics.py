@@ -33,10 +33,16 @@ async def page(
     filters = {k: v for k, v in params.items() if k in numbers.FILTER_NAMES}
     return web.render(
         request, "analytics.html", here=here, params=params, total=total, panels=panels,
-        chart={"labels": [p["start"][:16] for p in series],
+        chart={"labels": [_label(p["start"]) for p in series],
                **{m: [p[m] for p in series] for m in ("clicks", "leads", "sales", "saleAmount")}},
         intervals=numbers.INTERVALS, filters=filters, link_to=web.with_query,
     )  # fmt: skip
+
+
+def _label(start: str) -> str:
+    """`2026-01-31` for a day or month, `2026-01-31 14:00` for an hour."""
+    day, time = start[:10], start[11:16]
+    return day if time == "00:00" else f"{day} {time}"
 
 
 def _row(row: dict[str, Any], group: str, param: str | None) -> dict[str, Any]:
