@@ -52,5 +52,10 @@ class AccountRepository:
         )
         return {str(subject): int(count) for subject, count in rows}
 
+    async def forget_old(self, before: datetime) -> None:
+        """Failures older than the throttle window, and sessions past their expiry."""
+        await self.session.execute(delete(SignInFailure).where(SignInFailure.at < before))
+        await self.session.execute(delete(UserSession).where(UserSession.expires_at < before))
+
     async def forget_failures(self, subject: str) -> None:
         await self.session.execute(delete(SignInFailure).where(SignInFailure.subject == subject))

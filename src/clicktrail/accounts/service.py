@@ -95,6 +95,7 @@ async def sign_in(session: AsyncSession, *, email: str, password: str, address: 
             raise RateLimitExceeded(THROTTLED, headers={"Retry-After": "900"})
     user = await repo.user_by_email(folded)
     if not passwords.verify(user.password_hash if user else None, password) or user is None:
+        await repo.forget_old(now - THROTTLE_WINDOW)
         await repo.add(*(SignInFailure(subject=s, at=now) for s in subjects))
         raise Unauthorized(WRONG)
     await repo.forget_failures(subjects[0])

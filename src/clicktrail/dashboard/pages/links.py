@@ -70,7 +70,8 @@ async def create(
     here: web.Here, fields: web.Change, session: web.Session, runtime: web.RuntimeDep
 ) -> Response:
     try:
-        body = LinkCreate.model_validate(_fields(fields) | {"trackConversion": True})
+        tracked = {"trackConversion": fields.get("trackConversion") == "1"}
+        body = LinkCreate.model_validate(_fields(fields) | tracked)
     except ValidationError as error:
         raise _invalid(error) from error
     await link_service.create(
