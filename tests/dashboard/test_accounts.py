@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
+from sqlalchemy import text
 
 from clicktrail.accounts.service import MOST_FAILURES, THROTTLED, WRONG
 from clicktrail.app import Root
 from clicktrail.config import Settings
+from clicktrail.kit.clock import utcnow
 from tests.dashboard.helpers import PASSWORD, Visitor, csrf_of, make_user
-from tests.support import Tenant, fetch
+from tests.support import Tenant, connected, fetch
 
 
 async def test_sign_in_sets_a_session_cookie_and_opens_the_workspace(owner: Visitor) -> None:
@@ -108,5 +112,16 @@ async def test_sign_out_needs_the_csrf_token(owner: Visitor) -> None:
 @pytest.mark.parametrize("path", ["/dashboard/acme/links", "/dashboard/acme/analytics"])
 async def test_pages_need_a_session(client: httpx.AsyncClient, tenant: Tenant, path: str) -> None:
     answer = await client.get(path)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/dashboard/sign-in"
+
+
+async def test_an_expired_session_stops_working(owner: Visitor, app_settings: Settings) -> None:
+    assert (await owner.page("/dashboard/acme/links")).status_code == 200
+    async with connected(app_settings) as conn:
+        await conn.execute(
+            text("UPDATE user_sessions SET expires_at = :past"), {"past": utcnow() - timedelta(1)}
+        )
+    answer = await owner.page("/dashboard/acme/links")
     assert answer.status_code == 303
     assert answer.headers["location"] == "/dashboard/sign-in"

@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
 
 from clicktrail.app import Root
 from clicktrail.config import Settings
+from clicktrail.kit.clock import utcnow
 from clicktrail.models import Role
 from tests.dashboard.helpers import Visitor, make_user
 from tests.support import Tenant, fetch
@@ -147,3 +149,25 @@ async def test_a_webhook_needs_a_trigger(owner: Visitor, app_settings: Settings)
     answer = await owner.submit(base, base, url="https://example.com/hooks")
     assert answer.status_code == 422
     assert await fetch(app_settings, "SELECT id FROM webhooks") == []
+
+
+async def test_analytics_filters_and_a_custom_range_live_in_the_url(
+    owner: Visitor, track: Tracker
+) -> None:
+    await _converted(track)
+    total = re.compile(r'id="total-clicks">(\d+)<')
+
+    async def clicks(query: str) -> str:
+        answer = await owner.page(f"/dashboard/acme/analytics?{query}")
+        assert answer.status_code == 200, answer.text
+        found = total.search(answer.text)
+        assert found
+        return found.group(1)
+
+    assert await clicks("interval=24h") == "1"
+    assert await clicks("interval=24h&country=ZZ") == "0"
+    day = utcnow().date()
+    assert await clicks(f"start={day - timedelta(days=2)}&end={day + timedelta(days=1)}") == "1"
+    assert await clicks(f"start={day - timedelta(days=9)}&end={day - timedelta(days=8)}") == "0"
+    bad = await owner.page("/dashboard/acme/analytics?start=yesterday")
+    assert bad.status_code == 422
