@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Coroutine, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -22,7 +20,6 @@ from clicktrail.config import Settings
 from tests.dashboard.helpers import PASSWORD, make_user
 from tests.support import LiveServer, Tenant, free_port, make_tenant
 
-T = TypeVar("T")
 CHROMIUM = Path(os.environ.get("CLICKTRAIL_TEST_CHROMIUM", "/usr/bin/chromium"))
 # Not HeadlessChrome: the redirect counts no click of a bot, and headless Chromium names itself.
 DESKTOP_UA = (
@@ -82,16 +79,9 @@ def site(settings: Settings, directory: Path) -> Iterator[Site]:
         update={"geoip_path": geoip_file(directory), "short_domain": f"127.0.0.1:{port}"}
     )
     with LiveServer.running(served, port=port) as server:
-        tenant = _beside_playwright(make_tenant(served, "acme"))
-        _beside_playwright(make_user(served, "owner@example.com", "acme"))
+        tenant = asyncio.run(make_tenant(served, "acme"))
+        asyncio.run(make_user(served, "owner@example.com", "acme"))
         yield Site(server, tenant, "owner@example.com")
-
-
-def _beside_playwright(work: Coroutine[Any, Any, T]) -> T:
-    """Runs `work` in a thread of its own: Playwright's sync API keeps an event loop running in
-    this one, where asyncio.run cannot start another."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, work).result()
 
 
 def new_page(browser: Browser, narrow: bool = False) -> Page:

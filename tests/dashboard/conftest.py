@@ -31,14 +31,16 @@ async def owner(client: httpx.AsyncClient, tenant: Tenant, app_settings: Setting
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the browser tests (all in one module); each test opens its own context
-    (cookies, viewport). Module-scoped, so that Playwright's loop ends before async tests run."""
-    with chromium() as launched:
-        yield launched
-
-
-@pytest.fixture(scope="module")
 def live_site(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with site(settings_for(module_database_url), tmp_path_factory.mktemp("geo")) as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def browser(live_site: Site) -> Iterator[Browser]:
+    """One Chromium for the browser tests (all in one module); each test opens its own context
+    (cookies, viewport). Started after the site, and module-scoped: Playwright keeps an event loop
+    running in this thread while it is open, where asyncio.run (the site's set-up and
+    tear-down, async tests) cannot run."""
+    with chromium() as launched:
+        yield launched
