@@ -86,6 +86,7 @@ def site(settings: Settings, directory: Path) -> Iterator[Site]:
 
 def new_page(browser: Browser, narrow: bool = False) -> Page:
     context = browser.new_context(user_agent=DESKTOP_UA, viewport=NARROW if narrow else None)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     page.set_default_timeout(10_000)
     return page

@@ -31,6 +31,12 @@ def create_link(page: Page, where: Site) -> None:
     page.get_by_role("button", name="Create link").click()
     expect(page.locator("table.links tbody tr")).to_have_count(1)
     expect(page.locator("a.short")).to_have_text(f"{where.url}/spring")
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == f"{where.url}/spring"
+    qr = urlsplit(page.get_by_role("link", name="QR code").get_attribute("href") or "")
+    assert qr.path == "/qr"
+    assert parse_qs(qr.query)["url"] == [f"{where.url}/spring"]
 
 
 def visit(browser: Browser, where: Site) -> str:

@@ -3,14 +3,13 @@ Competition, OWASP's first choice, and a maintained binding with its own paramet
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()
-# Checked against when no user has the email, so that an unknown address costs the same time.
-_DECOY = _HASHER.hash(secrets.token_urlsafe(16))
 MIN_LENGTH = 10
 
 
@@ -18,9 +17,16 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+@functools.cache
+def _decoy() -> str:
+    """Checked against when no user has the email, so that an unknown address costs the same
+    time. Made on first use, not at import: each server worker would pay for it at start."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
 def verify(stored: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(stored or _DECOY, password) and stored is not None
+        return _HASHER.verify(stored or _decoy(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 
