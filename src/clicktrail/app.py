@@ -21,6 +21,7 @@ from clicktrail.customers import endpoints as customers
 from clicktrail.events import endpoints as events
 from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
+from clicktrail.qr import endpoints as qr
 from clicktrail.redirect import endpoints as track_click
 from clicktrail.redirect.app import RedirectApp
 from clicktrail.runtime import Runtime
@@ -56,6 +57,7 @@ def create_api(settings: Settings) -> FastAPI:
     for router in (
         system.router,
         links.router,
+        qr.router,
         track_click.router,
         tracking.router,
         customers.router,
