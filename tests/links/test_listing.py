@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from clicktrail.kit.ids import machine_user_id
-from tests.links.helpers import Json, LinksApi, assert_error, ok
+from tests.links.helpers import LinksApi, assert_error, ok
 
 
 async def test_cursor_pages_reach_the_end_both_ways(acme: LinksApi, globex: LinksApi) -> None:
