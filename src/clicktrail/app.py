@@ -19,6 +19,7 @@ from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
 from clicktrail.events import endpoints as events
+from clicktrail.links import batch_endpoints as link_batches
 from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
 from clicktrail.qr import endpoints as qr
@@ -56,6 +57,7 @@ def create_api(settings: Settings) -> FastAPI:
     api.add_middleware(GenerationShapes)  # answers as the calling SDK generation reads them
     for router in (
         system.router,
+        link_batches.router,  # before links.router, whose /links/{id} would take /links/bulk
         links.router,
         qr.router,
         track_click.router,

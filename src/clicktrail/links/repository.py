@@ -106,6 +106,11 @@ class LinkRepository:
         stmt = stmt.where(Link.id < cursor).order_by(Link.id.desc()).limit(size)
         return list((await self.session.scalars(stmt)).all())
 
+    async def first_with_url(self, workspace_id: str, url: str) -> Link | None:
+        """The oldest of the workspace's links to `url` (Dub's upsert key)."""
+        stmt = select(Link).where(Link.workspace_id == workspace_id, Link.url == url)
+        return await self.session.scalar(stmt.order_by(Link.created_at, Link.id).limit(1))
+
     async def counts_by(self, where: LinkFilter, column: str) -> list[tuple[str | None, int]]:
         """How many links each value of `column` has, the most first."""
         group = getattr(Link, column)

@@ -33,7 +33,7 @@ _PLAIN = (
 class LinkService:
     async def create(
         self, session: AsyncSession, *, workspace: Workspace, body: LinkCreate,
-        settings: Settings, epoch: Epoch,
+        settings: Settings, epoch: Epoch, announce: bool = True,
     ) -> Link:  # fmt: skip
         repo = LinkRepository(session)
         domain = rules.clean_domain(body.domain) if body.domain else settings.short_domain
@@ -44,13 +44,14 @@ class LinkService:
         self._apply(link, body, body.model_fields_set | {"url"})
         await self._check_external_id(repo, link)
         await _flush(repo, link)
-        await _announce(session, link, "link.created", settings)
+        if announce:
+            await _announce(session, link, "link.created", settings)
         after_commit(session, epoch.bump)
         return link
 
     async def update(
         self, session: AsyncSession, *, workspace: Workspace, link_id: str, body: LinkUpdate,
-        settings: Settings, epoch: Epoch,
+        settings: Settings, epoch: Epoch, announce: bool = True,
     ) -> Link:  # fmt: skip
         repo = LinkRepository(session)
         link = await self.get(session, workspace=workspace, link_id=link_id)
@@ -65,16 +66,19 @@ class LinkService:
             await self._check_external_id(repo, link)
         link.updated_at = utcnow()
         await _flush(repo, link)
-        await _announce(session, link, "link.updated", settings)
+        if announce:
+            await _announce(session, link, "link.updated", settings)
         after_commit(session, epoch.bump)
         return link
 
     async def delete(
         self, session: AsyncSession, *, workspace: Workspace, link_id: str, settings: Settings,
-        epoch: Epoch,
+        epoch: Epoch, announce: bool = True,
     ) -> Link:  # fmt: skip
+        """`announce=False` for Dub's bulk operations, which send no webhook."""
         link = await self.get(session, workspace=workspace, link_id=link_id)
-        await _announce(session, link, "link.deleted", settings)
+        if announce:
+            await _announce(session, link, "link.deleted", settings)
         await LinkRepository(session).remove(link)
         after_commit(session, epoch.bump)
         return link
@@ -157,6 +161,7 @@ class LinkService:
 
     def _apply(self, link: Link, body: LinkFields, fields: set[str]) -> None:
         values: dict[str, Any] = body.model_dump(include=fields)
+        rules.refuse_unkept(values)
         for name in _PLAIN:
             if name in fields:
                 setattr(link, name, values[name] if values[name] is not None else _default(name))
@@ -183,6 +188,8 @@ class LinkService:
 
     def _apply_utm(self, link: Link, values: dict[str, Any], fields: set[str]) -> None:
         given = {name: values[name] for name in rules.UTM_FIELDS if name in fields}
+        if values.get("ref"):
+            given["ref"] = values["ref"]
         if given:
             link.url = rules.with_utm(link.url, given)
         for name, value in rules.utm_of(link.url).items():
