@@ -18,6 +18,7 @@ from clicktrail.api.jsonbody import StrictJson
 from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
+from clicktrail.domains import endpoints as domains
 from clicktrail.events import endpoints as events
 from clicktrail.links import batch_endpoints as link_batches
 from clicktrail.links import endpoints as links
@@ -60,6 +61,7 @@ def create_api(settings: Settings) -> FastAPI:
         link_batches.router,  # before links.router, whose /links/{id} would take /links/bulk
         links.router,
         qr.router,
+        domains.router,
         track_click.router,
         tracking.router,
         customers.router,

@@ -64,7 +64,9 @@ class RedirectApp:
             await _respond(send, 503, [(b"retry-after", b"5")], page("unavailable"))
             return
         params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        refusal = _refusal(link, dict(params))
+        refusal = (
+            await _not_found(runtime, domain) if link is None else _refusal(link, dict(params))
+        )
         if refusal is not None or link is None:
             status, extra, html = refusal or (404, [], page("not-found"))
             await _respond(send, status, extra, html)
@@ -140,10 +142,10 @@ async def _record_or_none(
 
 
 def _refusal(
-    link: CachedLink | None, query: dict[str, str]
+    link: CachedLink, query: dict[str, str]
 ) -> tuple[int, list[tuple[bytes, bytes]], str] | None:
-    """Why this link must not redirect normally: missing, disabled, expired, or locked."""
-    if link is None or link.disabled:
+    """Why this link must not redirect normally: disabled, expired, or locked."""
+    if link.disabled:
         return 404, [], page("not-found")
     if link.expires_at is not None and link.expires_at <= utcnow():
         if link.expired_url:
@@ -166,6 +168,19 @@ def _cookie(header: str, name: str) -> str | None:
         if k == name and _CLICK_ID.match(v):
             return v
     return None
+
+
+async def _not_found(runtime: Runtime, domain: str) -> tuple[int, list[tuple[bytes, bytes]], str]:
+    """An unknown key: to the domain's notFoundUrl if it has one (as Dub), else a 404 page."""
+    try:
+        url = await runtime.resolver.not_found_url(domain)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        url = None
+    if url is None:
+        return 404, [], page("not-found")
+    return 302, [(b"location", url.encode())], ""
 
 
 async def _respond(
