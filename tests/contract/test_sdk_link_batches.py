@@ -75,3 +75,26 @@ def test_node_sdk_accepts_every_answer(
     run = run_node("link_batches", json.dumps(inputs), tmp_path)
     assert run.passed, run.output
     assert set(run.steps) >= {"qr", "cursor_pages", "upsert", "create_many", "delete_many"}
+
+
+def test_python_sdk_domains(seeded: tuple[Tenant, Dub, list[str]]) -> None:
+    _, dub, _made = seeded
+    created = dub.domains.create(
+        request=operations.CreateDomainRequestBody(
+            slug="go.acme.test", not_found_url="https://acme.test/404"
+        )
+    )
+    assert (created.slug, created.not_found_url) == ("go.acme.test", "https://acme.test/404")
+    listed = dub.domains.list(request=operations.ListDomainsRequest())
+    assert listed is not None
+    assert [domain.id for domain in listed.result] == [created.id]
+    updated = dub.domains.update(
+        slug="go.acme.test",
+        request_body=operations.UpdateDomainRequestBody(
+            archived=True, placeholder="https://a.test"
+        ),
+    )
+    assert (updated.archived, updated.placeholder) == (True, "https://a.test")
+    assert dub.domains.delete(slug="go.acme.test").slug == "go.acme.test"
+    with pytest.raises(errors.NotFound):
+        dub.domains.delete(slug="go.acme.test")

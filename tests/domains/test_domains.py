@@ -106,3 +106,23 @@ async def test_unknown_keys_go_to_the_domains_not_found_url(
     assert found.headers["location"].startswith(link["url"])
     elsewhere = await client.get("/nope", headers={"user-agent": BROWSER_UA})
     assert elsewhere.status_code == 404  # the shared domain has no notFoundUrl
+
+
+async def test_expired_links_fall_back_to_the_domains_expired_url(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    body = {"slug": "go.acme.test", "expiredUrl": "https://acme.test/over"}
+    assert (await call(client, tenant, "POST", "/domains", json=body)).status_code == 201
+    links = LinksApi(client, tenant)
+    past = "2020-01-01T00:00:00Z"
+    await links.create(domain="go.acme.test", key="old", expiresAt=past)
+    await links.create(
+        domain="go.acme.test", key="own", expiresAt=past, expiredUrl="https://own.test"
+    )
+    await links.create(key="shared", expiresAt=past)
+    browser = {"host": "go.acme.test", "user-agent": BROWSER_UA}
+    assert (await client.get("/old", headers=browser)).headers[
+        "location"
+    ] == "https://acme.test/over"
+    assert (await client.get("/own", headers=browser)).headers["location"] == "https://own.test"
+    assert (await client.get("/shared", headers={"user-agent": BROWSER_UA})).status_code == 410

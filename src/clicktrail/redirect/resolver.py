@@ -59,7 +59,8 @@ class LinkResolver:
         self._seen = -1
         self._links: dict[tuple[str, str], CachedLink | None] = {}
         self._domains: frozenset[str] | None = None
-        self._not_found: dict[str, str] = {}  # domain -> its notFoundUrl, loaded with _domains
+        # domain -> its (notFoundUrl, expiredUrl), loaded with _domains
+        self._fallbacks: dict[str, tuple[str | None, str | None]] = {}
         self._stale: dict[tuple[str, str], CachedLink | None] = {}
         self._stale_domains: frozenset[str] | None = None
         self._flushed = time.monotonic()
@@ -103,7 +104,8 @@ class LinkResolver:
         try:
             async with self._db.reader.connect() as conn:
                 found = frozenset((await conn.scalars(select(Link.domain).distinct())).all())
-                added = (await conn.execute(select(Domain.domain, Domain.not_found_url))).all()
+                columns = (Domain.domain, Domain.not_found_url, Domain.expired_url)
+                added = (await conn.execute(select(*columns))).all()
         except Exception as error:
             if is_unavailable(error) and self._stale_domains is not None:
                 return self._stale_domains
@@ -111,13 +113,13 @@ class LinkResolver:
         found |= {row.domain for row in added}
         if self._epoch.current() == epoch:
             self._domains = found
-            self._not_found = {row.domain: row.not_found_url for row in added if row.not_found_url}
+            self._fallbacks = {row.domain: (row.not_found_url, row.expired_url) for row in added}
         return found
 
-    async def not_found_url(self, domain: str) -> str | None:
-        """Where the domain's unknown keys redirect, if it says."""
+    async def fallbacks(self, domain: str) -> tuple[str | None, str | None]:
+        """Where the domain sends its unknown keys and its expired links, if it says."""
         await self.domains()
-        return self._not_found.get(domain)
+        return self._fallbacks.get(domain, (None, None))
 
     async def _load(self, domain: str, key_folded: str) -> CachedLink | None:
         stmt = select(*_COLUMNS).where(Link.domain == domain, Link.key_folded == key_folded)

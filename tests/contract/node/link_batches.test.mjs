@@ -61,3 +61,23 @@ test("bulk create with a per-item error, update, delete", async () => {
   const deleted = await step("delete_many", () => dub.links.deleteMany({ linkIds: [answer[0].id] }));
   assert.equal(deleted.deletedCount, 1);
 });
+
+test("domains: create, list, update, delete", async () => {
+  const slug = "go.node.test";
+  const created = await step("domain_create", () =>
+    dub.domains.create({ slug, notFoundUrl: "https://node.test/404" }),
+  );
+  assert.equal(created.notFoundUrl, "https://node.test/404");
+  const ids = await step("domain_list", async () => {
+    const seen = [];
+    for await (const page of await dub.domains.list({})) {
+      seen.push(...page.result.map((domain) => domain.id));
+    }
+    return seen;
+  });
+  assert.deepEqual(ids, [created.id]);
+  const updated = await step("domain_update", () => dub.domains.update(slug, { archived: true }));
+  assert.equal(updated.archived, true);
+  const deleted = await step("domain_delete", () => dub.domains.delete(slug));
+  assert.equal(deleted.slug, slug);
+});
