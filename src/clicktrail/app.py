@@ -20,6 +20,7 @@ from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
 from clicktrail.domains import endpoints as domains
 from clicktrail.events import endpoints as events
+from clicktrail.folders import endpoints as folders
 from clicktrail.links import batch_endpoints as link_batches
 from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
@@ -62,6 +63,7 @@ def create_api(settings: Settings) -> FastAPI:
         links.router,
         qr.router,
         domains.router,
+        folders.router,
         track_click.router,
         tracking.router,
         customers.router,

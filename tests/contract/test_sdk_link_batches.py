@@ -98,3 +98,21 @@ def test_python_sdk_domains(seeded: tuple[Tenant, Dub, list[str]]) -> None:
     assert dub.domains.delete(slug="go.acme.test").slug == "go.acme.test"
     with pytest.raises(errors.NotFound):
         dub.domains.delete(slug="go.acme.test")
+
+
+def test_python_sdk_folders(seeded: tuple[Tenant, Dub, list[str]]) -> None:
+    _, dub, _made = seeded
+    folder = dub.folders.create(request=operations.CreateFolderRequestBody(name="Spring"))
+    assert (folder.name, folder.access_level) == ("Spring", components.AccessLevel.WRITE)
+    link = dub.links.create(request={"url": URL, "folder_id": folder.id})
+    assert link.folder_id == folder.id
+    listed = dub.folders.list(request=operations.ListFoldersRequest())
+    assert [f.id for f in listed] == [folder.id]
+    renamed = dub.folders.update(
+        id=folder.id, request_body=operations.UpdateFolderRequestBody(name="Summer")
+    )
+    assert renamed.name == "Summer"
+    with pytest.raises(errors.UnprocessableEntity):
+        dub.folders.delete(id=folder.id)  # it has a link
+    dub.links.delete(link_id=link.id)
+    assert dub.folders.delete(id=folder.id).id == folder.id

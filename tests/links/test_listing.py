@@ -57,24 +57,26 @@ async def test_another_workspaces_cursor_is_refused(acme: LinksApi, globex: Link
 
 
 async def test_folder_user_and_tag_filters(acme: LinksApi) -> None:
-    await acme.create(key="in-a", folderId="fold_a")
-    await acme.create(key="in-b", folderId="fold_b")
+    fold_a, fold_b = await acme.folder("a"), await acme.folder("b")
+    await acme.create(key="in-a", folderId=fold_a)
+    await acme.create(key="in-b", folderId=fold_b)
     await acme.create(key="loose")
-    assert await acme.keys(folderId="fold_a") == ["in-a"]
+    assert await acme.keys(folderId=fold_a) == ["in-a"]
     user = machine_user_id(acme.tenant.workspace_id)
     assert sorted(await acme.keys(userId=user)) == ["in-a", "in-b", "loose"]
     assert await acme.keys(userId="user_someone") == []
     assert await acme.keys(tagIds="tag_1") == []  # no link has a tag
     assert await acme.keys(tagNames="spring") == []
     assert await acme.keys(withTags=True) == []
-    assert await acme.count(folderId="fold_b") == 1
+    assert await acme.count(folderId=fold_b) == 1
     assert await acme.count(userId="user_someone") == 0
 
 
 async def test_count_grouped_as_dub_groups(acme: LinksApi, globex: LinksApi) -> None:
-    await acme.create(key="a1", domain="go.acme.test", folderId="f1")
-    await acme.create(key="a2", domain="go.acme.test", folderId="f1")
-    await acme.create(key="a3", folderId="f2")
+    f1, f2 = await acme.folder("f1"), await acme.folder("f2")
+    await acme.create(key="a1", domain="go.acme.test", folderId=f1)
+    await acme.create(key="a2", domain="go.acme.test", folderId=f1)
+    await acme.create(key="a3", folderId=f2)
     await acme.create(key="a4", domain="go.acme.test", archived=True)
     await globex.create(key="g1")
 
@@ -90,8 +92,8 @@ async def test_count_grouped_as_dub_groups(acme: LinksApi, globex: LinksApi) -> 
         groupBy="domain"
     )  # Dub ignores the filter it groups by
     assert await grouped(groupBy="folderId", showArchived="true") == [
-        {"folderId": "f1", "_count": 2},
-        {"folderId": "f2", "_count": 1},
+        {"folderId": f1, "_count": 2},
+        {"folderId": f2, "_count": 1},
         {"folderId": None, "_count": 1},
     ]
     user = machine_user_id(acme.tenant.workspace_id)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.config import Settings
 from clicktrail.errors import BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity
+from clicktrail.folders.repository import FolderRepository
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.hosts import fold_host
 from clicktrail.kit.ids import nanoid
@@ -42,6 +43,7 @@ class LinkService:
         link = Link(workspace_id=workspace.id, domain=domain, key=key, key_folded=key.lower())
         link.url = rules.clean_url(body.url)
         self._apply(link, body, body.model_fields_set | {"url"})
+        await _check_folder(session, link, body.model_fields_set)
         await self._check_external_id(repo, link)
         await _flush(repo, link)
         if announce:
@@ -62,6 +64,7 @@ class LinkService:
             await self._move(repo, link, body, settings)
         external_before = link.external_id
         self._apply(link, body, fields)
+        await _check_folder(session, link, fields)
         if link.external_id != external_before:
             await self._check_external_id(repo, link)
         link.updated_at = utcnow()
@@ -222,6 +225,14 @@ async def _check_domain(
     workspace_id = workspace if isinstance(workspace, str) else workspace.id
     if await repo.claim_domain(domain, workspace_id) != workspace_id:
         raise Forbidden(f"The domain {domain} belongs to another workspace.")
+
+
+async def _check_folder(session: AsyncSession, link: Link, fields: set[str]) -> None:
+    """A folderId names one of the workspace's folders (`POST /folders`)."""
+    if "folder_id" not in fields or link.folder_id is None:
+        return
+    if await FolderRepository(session).get(link.workspace_id, link.folder_id) is None:
+        raise UnprocessableEntity(f"Invalid folderId detected: {link.folder_id}")
 
 
 async def _flush(repo: LinkRepository, link: Link) -> None:

@@ -81,3 +81,14 @@ test("domains: create, list, update, delete", async () => {
   const deleted = await step("domain_delete", () => dub.domains.delete(slug));
   assert.equal(deleted.slug, slug);
 });
+
+test("folders: create, list, update, delete", async () => {
+  const folder = await step("folder_create", () => dub.folders.create({ name: "Node" }));
+  assert.equal(folder.accessLevel, "write");
+  const listed = await step("folder_list", () => dub.folders.list({}));
+  assert.ok(listed.some((f) => f.id === folder.id));
+  const renamed = await step("folder_update", () => dub.folders.update(folder.id, { name: "Nodes" }));
+  assert.equal(renamed.name, "Nodes");
+  const deleted = await step("folder_delete", () => dub.folders.delete(folder.id));
+  assert.equal(deleted.id, folder.id);
+});

@@ -1,4 +1,5 @@
-"""domains as Dub's API shows them: an id, expiredUrl, notFoundUrl, placeholder, archived
+"""domains as Dub's API shows them (an id, expiredUrl, notFoundUrl, placeholder, archived);
+folders
 
 Revision ID: 0009
 Revises: 0007
@@ -50,9 +51,28 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("domains", schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f("uq_domains_id"), ["id"])
+    op.create_table(
+        "folders",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("workspace_id", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=190), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("access_level", sa.String(length=16), nullable=True),
+        sa.Column("created_at", clicktrail.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", clicktrail.models.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_folders_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_folders")),
+        sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_folders_workspace_id_name")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("folders")
     with op.batch_alter_table("domains", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_domains_id"), type_="unique")
         for column in (
