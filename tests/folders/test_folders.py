@@ -77,3 +77,14 @@ async def test_a_links_folder_must_be_the_workspaces(
     # a folder with links is not removed under them
     assert_unprocessable(await call(client, tenant, "DELETE", f"/folders/{mine}"))
     assert await links.count() == 1
+
+
+async def test_a_taken_external_id_beside_a_folder_is_a_conflict(
+    client: httpx.AsyncClient, tenant: Tenant
+) -> None:
+    links = LinksApi(client, tenant)
+    folder = await links.folder("f")
+    await links.create(externalId="taken")
+    link = await links.create()
+    response = await links.patch(link["id"], folderId=folder, externalId="taken")
+    assert_error(response, 409, "conflict")

@@ -231,7 +231,9 @@ async def _check_folder(session: AsyncSession, link: Link, fields: set[str]) -> 
     """A folderId names one of the workspace's folders (`POST /folders`)."""
     if "folder_id" not in fields or link.folder_id is None:
         return
-    if await FolderRepository(session).get(link.workspace_id, link.folder_id) is None:
+    with session.no_autoflush:  # the link's other changes are checked before they are flushed
+        found = await FolderRepository(session).get(link.workspace_id, link.folder_id)
+    if found is None:
         raise UnprocessableEntity(f"Invalid folderId detected: {link.folder_id}")
 
 
