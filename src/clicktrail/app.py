@@ -19,9 +19,13 @@ from clicktrail.api.validation import STORABLE_PARAMETERS
 from clicktrail.config import Settings
 from clicktrail.customers import endpoints as customers
 from clicktrail.dashboard.app import create_dashboard
+from clicktrail.domains import endpoints as domains
 from clicktrail.events import endpoints as events
+from clicktrail.folders import endpoints as folders
+from clicktrail.links import batch_endpoints as link_batches
 from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
+from clicktrail.qr import endpoints as qr
 from clicktrail.redirect import endpoints as track_click
 from clicktrail.redirect.app import RedirectApp
 from clicktrail.runtime import Runtime
@@ -56,7 +60,11 @@ def create_api(settings: Settings) -> FastAPI:
     api.add_middleware(GenerationShapes)  # answers as the calling SDK generation reads them
     for router in (
         system.router,
+        link_batches.router,  # before links.router, whose /links/{id} would take /links/bulk
         links.router,
+        qr.router,
+        domains.router,
+        folders.router,
         track_click.router,
         tracking.router,
         customers.router,

@@ -64,6 +64,13 @@ class LinksApi:
     async def delete(self, link_id: str) -> httpx.Response:
         return await self.client.delete(f"/links/{link_id}", headers=self.tenant.auth)
 
+    async def folder(self, name: str) -> str:
+        """The id of a new folder of the workspace."""
+        response = await self.client.post("/folders", json={"name": name}, headers=self.tenant.auth)
+        assert response.status_code == 201, response.text
+        folder_id: str = response.json()["id"]
+        return folder_id
+
 
 def ok(response: httpx.Response) -> Json:
     assert response.status_code == 200, response.text

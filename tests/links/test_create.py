@@ -159,7 +159,7 @@ async def test_plain_fields_are_stored(acme: LinksApi) -> None:
         "publicStats": True, "title": "T", "description": "D", "image": "https://i.example/x.png",
         "video": "https://v.example/x.mp4", "ios": "https://apps.apple.com/x",
         "android": "https://play.google.com/x", "geo": {"FR": "https://example.fr"},
-        "comments": "note", "folderId": "fold_1",
+        "comments": "note", "folderId": await acme.folder("f1"),
     }  # fmt: skip
     link = await acme.create(url=URL, **fields)
     assert {name: link[name] for name in fields} == fields

@@ -7,31 +7,14 @@ from fastapi import APIRouter, Query
 from clicktrail.api.deps import CurrentWorkspace, ReadSession, RuntimeDep, WriteSession
 from clicktrail.api.openapi import BODY, KEYED, MAX_PAGE, PARAMETERS, errors
 from clicktrail.errors import Conflict, Forbidden
-from clicktrail.kit.hosts import fold_host
-from clicktrail.links import schemas
+from clicktrail.links import listing, schemas
+from clicktrail.links.listing import LinkFilterDep
 from clicktrail.links.present import present
-from clicktrail.links.repository import LinkFilter
 from clicktrail.links.service import link as link_service
 
 router = APIRouter(prefix="/links", tags=["Links"], responses=KEYED)
 # A domain that another workspace uses (403), a key or external id that is taken (409).
 WRITE = BODY | PARAMETERS | errors(Forbidden, Conflict)
-
-
-def _filter(
-    workspace: CurrentWorkspace,
-    domain: str | None = None,
-    tenant_id: Annotated[str | None, Query(alias="tenantId")] = None,
-    search: str | None = None,
-    show_archived: Annotated[bool, Query(alias="showArchived")] = False,
-) -> LinkFilter:
-    return LinkFilter(
-        workspace_id=workspace.id,
-        domain=fold_host(domain) if domain else None,
-        tenant_id=tenant_id,
-        search=search,
-        show_archived=show_archived,
-    )
 
 
 @router.post("", response_model=schemas.Link, responses=WRITE)
@@ -50,38 +33,42 @@ async def create_link(
 
 @router.get("", response_model=list[schemas.Link], responses=PARAMETERS)
 async def list_links(
-    workspace: CurrentWorkspace,
+    where: LinkFilterDep,
     session: ReadSession,
     runtime: RuntimeDep,
-    domain: str | None = None,
-    tenant_id: Annotated[str | None, Query(alias="tenantId")] = None,
-    search: str | None = None,
-    show_archived: Annotated[bool, Query(alias="showArchived")] = False,
     sort_by: Annotated[schemas.LinkSort, Query(alias="sortBy")] = schemas.LinkSort.created_at,
     sort_order: Annotated[schemas.SortOrder, Query(alias="sortOrder")] = schemas.SortOrder.desc,
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    page: Annotated[int | None, Query(ge=1, le=MAX_PAGE)] = None,
     page_size: Annotated[int, Query(alias="pageSize", ge=1, le=100)] = 100,
+    starting_after: Annotated[str | None, Query(alias="startingAfter")] = None,
+    ending_before: Annotated[str | None, Query(alias="endingBefore")] = None,
 ) -> list[schemas.Link]:
-    """List the workspace's links, newest first by default."""
-    where = _filter(workspace, domain, tenant_id, search, show_archived)
-    found = await link_service.list_links(
-        session, where=where, sort=sort_by, order=sort_order, page=page, page_size=page_size
-    )
+    """List the workspace's links, newest first by default: by `page`, or by cursor
+    (`startingAfter` / `endingBefore` a link id, newest first, as Dub pages)."""
+    if starting_after or ending_before:
+        found = await listing.page_by_cursor(
+            session, where, after=starting_after, before=ending_before, page=page, sort=sort_by,
+            size=page_size,
+        )  # fmt: skip
+    else:
+        found = await link_service.list_links(
+            session, where=where, sort=sort_by, order=sort_order, page=page or 1,
+            page_size=page_size,
+        )  # fmt: skip
     return [present(link, runtime.settings) for link in found]
 
 
-@router.get("/count", response_model=int, responses=PARAMETERS)
+@router.get("/count", response_model=int | list[dict[str, str | int | None]], responses=PARAMETERS)
 async def count_links(
-    workspace: CurrentWorkspace,
+    where: LinkFilterDep,
     session: ReadSession,
-    domain: str | None = None,
-    tenant_id: Annotated[str | None, Query(alias="tenantId")] = None,
-    search: str | None = None,
-    show_archived: Annotated[bool, Query(alias="showArchived")] = False,
-) -> int:
-    """Count the workspace's links that match the filters."""
-    where = _filter(workspace, domain, tenant_id, search, show_archived)
-    return await link_service.count(session, where=where)
+    group_by: Annotated[listing.GroupBy | None, Query(alias="groupBy")] = None,
+) -> int | list[dict[str, object]]:
+    """Count the workspace's links that match the filters; with `groupBy`, Dub's list of
+    `{<field>: value, "_count": n}` (which Dub's SDKs, typed for a number, do not parse)."""
+    if group_by is None:
+        return await link_service.count(session, where=where)
+    return await listing.grouped_counts(session, where, group_by)
 
 
 @router.get("/info", response_model=schemas.Link, responses=PARAMETERS)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.analytics.rebuild import Scope, subtract
@@ -27,6 +27,10 @@ class LinkFilter:
     tenant_id: str | None = None
     search: str | None = None
     show_archived: bool = False
+    folder_id: str | None = None
+    # Filters that no link here can meet: a tag (none are kept), another user's id.
+    tagged: bool = False
+    other_user: bool = False
 
 
 class LinkRepository:
@@ -90,6 +94,35 @@ class LinkRepository:
         stmt = _filtered(select(func.count()).select_from(Link), where)
         return int(await self.session.scalar(stmt) or 0)
 
+    async def page_after(
+        self, where: LinkFilter, cursor: str, *, before: bool, size: int
+    ) -> list[Link]:
+        """Newest first by id (ids are ULIDs, in creation order), as Dub pages by cursor: the
+        `size` links just older than `cursor`, or with `before`, the `size` just newer."""
+        stmt = _filtered(select(Link), where)
+        if before:
+            stmt = stmt.where(Link.id > cursor).order_by(Link.id.asc()).limit(size)
+            return sorted((await self.session.scalars(stmt)).all(), key=_id, reverse=True)
+        stmt = stmt.where(Link.id < cursor).order_by(Link.id.desc()).limit(size)
+        return list((await self.session.scalars(stmt)).all())
+
+    async def first_with_url(self, workspace_id: str, url: str) -> Link | None:
+        """The oldest of the workspace's links to `url` (Dub's upsert key)."""
+        stmt = select(Link).where(Link.workspace_id == workspace_id, Link.url == url)
+        return await self.session.scalar(stmt.order_by(Link.created_at, Link.id).limit(1))
+
+    async def counts_by(self, where: LinkFilter, column: str) -> list[tuple[str | None, int]]:
+        """How many links each value of `column` has, the most first."""
+        group = getattr(Link, column)
+        counted = func.count().label("n")
+        stmt = _filtered(select(group, counted), where).group_by(group)
+        rows = await self.session.execute(stmt.order_by(counted.desc(), group.asc().nulls_last()))
+        return [(row[0], int(row[1])) for row in rows]
+
+
+def _id(link: Link) -> str:
+    return link.id
+
 
 S = TypeVar("S", bound=Select[Any])
 
@@ -102,6 +135,10 @@ def _filtered(stmt: S, where: LinkFilter) -> S:
         stmt = stmt.where(Link.tenant_id == where.tenant_id)
     if not where.show_archived:
         stmt = stmt.where(Link.archived.is_(False))
+    if where.folder_id:
+        stmt = stmt.where(Link.folder_id == where.folder_id)
+    if where.tagged or where.other_user:
+        stmt = stmt.where(false())
     if where.search:
         matches = [c.icontains(where.search, autoescape=True) for c in (Link.url, Link.key)]
         stmt = stmt.where(or_(*matches))

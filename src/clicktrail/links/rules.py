@@ -84,3 +84,23 @@ def with_utm(url: str, utm: dict[str, str | None]) -> str:
 def utm_of(url: str) -> dict[str, str | None]:
     params = dict(parse_qsl(urlsplit(url).query))
     return {name: params.get(name) for name in UTM_FIELDS}
+
+
+# Link fields whose meaning clicktrail does not keep, with what to use instead.
+UNKEPT = {
+    "tag_id": "tagId: clicktrail keeps no tags; group links with folderId or tenantId.",
+    "tag_ids": "tagIds: clicktrail keeps no tags; group links with folderId or tenantId.",
+    "tag_names": "tagNames: clicktrail keeps no tags; group links with folderId or tenantId.",
+    "webhook_ids": "webhookIds: clicktrail's webhooks are the workspace's, not a link's.",
+    "test_variants": "testVariants: clicktrail runs no A/B tests.",
+    "test_started_at": "testStartedAt: clicktrail runs no A/B tests.",
+    "test_completed_at": "testCompletedAt: clicktrail runs no A/B tests.",
+}
+
+
+def refuse_unkept(values: dict[str, object]) -> None:
+    """A field that would be lost is refused, so that a link is never stored without it; an
+    empty one (null, `[]`, `""`) asks for nothing and passes."""
+    for name, why in UNKEPT.items():
+        if values.get(name):
+            raise UnprocessableEntity(f"Not supported: {why}")

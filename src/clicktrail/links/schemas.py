@@ -55,6 +55,18 @@ class LinkFields(InputSchema):
     utm_campaign: Short | None = None
     utm_term: Short | None = None
     utm_content: Short | None = None
+    ref: Short | None = Field(
+        default=None, description="Sets (or replaces) the `ref` query parameter of the URL."
+    )
+    # Accepted so that they are never dropped unseen: clicktrail keeps no tags, link-scoped
+    # webhooks or A/B tests, so a link that names any is refused (422), not stored without them.
+    tag_id: Short | None = Field(default=None, alias="tagId", deprecated=True)
+    tag_ids: list[str] | str | None = Field(default=None, alias="tagIds")
+    tag_names: list[str] | str | None = Field(default=None, alias="tagNames")
+    webhook_ids: list[str] | None = Field(default=None, alias="webhookIds")
+    test_variants: list[dict[str, object]] | None = Field(default=None, alias="testVariants")
+    test_started_at: datetime | None = Field(default=None, alias="testStartedAt")
+    test_completed_at: datetime | None = Field(default=None, alias="testCompletedAt")
 
 
 class LinkCreate(LinkFields):
@@ -162,3 +174,24 @@ class Link(Schema):
 
 class DeletedLink(Schema):
     id: str
+
+
+class BulkUpdate(InputSchema):
+    link_ids: list[str] = Field(
+        default_factory=list, alias="linkIds", max_length=100,
+        description="The links to update; wins over `externalIds`.",
+    )  # fmt: skip
+    external_ids: list[str] = Field(default_factory=list, alias="externalIds", max_length=100)
+    data: LinkUpdate = Field(description="What to set; `domain`, `key` and `externalId` are not.")
+
+
+class LinkError(Schema):
+    """One item of a bulk request that was not done, beside those that were."""
+
+    link: dict[str, object]
+    error: str
+    code: str
+
+
+class DeletedCount(Schema):
+    deleted_count: int = Field(alias="deletedCount")

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.config import Settings
 from clicktrail.errors import BadRequest, Conflict, Forbidden, NotFound, UnprocessableEntity
+from clicktrail.folders.repository import FolderRepository
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.hosts import fold_host
 from clicktrail.kit.ids import nanoid
@@ -33,7 +34,7 @@ _PLAIN = (
 class LinkService:
     async def create(
         self, session: AsyncSession, *, workspace: Workspace, body: LinkCreate,
-        settings: Settings, epoch: Epoch,
+        settings: Settings, epoch: Epoch, announce: bool = True,
     ) -> Link:  # fmt: skip
         repo = LinkRepository(session)
         domain = rules.clean_domain(body.domain) if body.domain else settings.short_domain
@@ -42,15 +43,17 @@ class LinkService:
         link = Link(workspace_id=workspace.id, domain=domain, key=key, key_folded=key.lower())
         link.url = rules.clean_url(body.url)
         self._apply(link, body, body.model_fields_set | {"url"})
+        await _check_folder(session, link, body.model_fields_set)
         await self._check_external_id(repo, link)
         await _flush(repo, link)
-        await _announce(session, link, "link.created", settings)
+        if announce:
+            await _announce(session, link, "link.created", settings)
         after_commit(session, epoch.bump)
         return link
 
     async def update(
         self, session: AsyncSession, *, workspace: Workspace, link_id: str, body: LinkUpdate,
-        settings: Settings, epoch: Epoch,
+        settings: Settings, epoch: Epoch, announce: bool = True,
     ) -> Link:  # fmt: skip
         repo = LinkRepository(session)
         link = await self.get(session, workspace=workspace, link_id=link_id)
@@ -61,20 +64,24 @@ class LinkService:
             await self._move(repo, link, body, settings)
         external_before = link.external_id
         self._apply(link, body, fields)
+        await _check_folder(session, link, fields)
         if link.external_id != external_before:
             await self._check_external_id(repo, link)
         link.updated_at = utcnow()
         await _flush(repo, link)
-        await _announce(session, link, "link.updated", settings)
+        if announce:
+            await _announce(session, link, "link.updated", settings)
         after_commit(session, epoch.bump)
         return link
 
     async def delete(
         self, session: AsyncSession, *, workspace: Workspace, link_id: str, settings: Settings,
-        epoch: Epoch,
+        epoch: Epoch, announce: bool = True,
     ) -> Link:  # fmt: skip
+        """`announce=False` for Dub's bulk operations, which send no webhook."""
         link = await self.get(session, workspace=workspace, link_id=link_id)
-        await _announce(session, link, "link.deleted", settings)
+        if announce:
+            await _announce(session, link, "link.deleted", settings)
         await LinkRepository(session).remove(link)
         after_commit(session, epoch.bump)
         return link
@@ -157,6 +164,7 @@ class LinkService:
 
     def _apply(self, link: Link, body: LinkFields, fields: set[str]) -> None:
         values: dict[str, Any] = body.model_dump(include=fields)
+        rules.refuse_unkept(values)
         for name in _PLAIN:
             if name in fields:
                 setattr(link, name, values[name] if values[name] is not None else _default(name))
@@ -183,6 +191,8 @@ class LinkService:
 
     def _apply_utm(self, link: Link, values: dict[str, Any], fields: set[str]) -> None:
         given = {name: values[name] for name in rules.UTM_FIELDS if name in fields}
+        if values.get("ref"):
+            given["ref"] = values["ref"]
         if given:
             link.url = rules.with_utm(link.url, given)
         for name, value in rules.utm_of(link.url).items():
@@ -215,6 +225,16 @@ async def _check_domain(
     workspace_id = workspace if isinstance(workspace, str) else workspace.id
     if await repo.claim_domain(domain, workspace_id) != workspace_id:
         raise Forbidden(f"The domain {domain} belongs to another workspace.")
+
+
+async def _check_folder(session: AsyncSession, link: Link, fields: set[str]) -> None:
+    """A folderId names one of the workspace's folders (`POST /folders`)."""
+    if "folder_id" not in fields or link.folder_id is None:
+        return
+    with session.no_autoflush:  # the link's other changes are checked before they are flushed
+        found = await FolderRepository(session).get(link.workspace_id, link.folder_id)
+    if found is None:
+        raise UnprocessableEntity(f"Invalid folderId detected: {link.folder_id}")
 
 
 async def _flush(repo: LinkRepository, link: Link) -> None:

@@ -7,6 +7,7 @@ from clicktrail.models.click import Click, ClickVisitor
 from clicktrail.models.conversion import Lead, LeadMark, Sale, SaleInvoice
 from clicktrail.models.customer import Customer
 from clicktrail.models.domain import Domain
+from clicktrail.models.folder import Folder
 from clicktrail.models.fx import FxSnapshot
 from clicktrail.models.instance import InstanceSetting
 from clicktrail.models.link import Link
@@ -21,6 +22,7 @@ __all__ = [
     "ClickVisitor",
     "Customer",
     "Domain",
+    "Folder",
     "FxSnapshot",
     "InstanceSetting",
     "Lead",

@@ -30,6 +30,7 @@ _TOKEN_MARKS = "!#$&'*+^`|"  # noqa: S105 - characters, not a password
 _POWERED_BY = (b"x-powered-by", b"clicktrail - self-hosted link attribution")
 
 log = logging.getLogger(__name__)
+Refusal = tuple[int, list[tuple[bytes, bytes]], str]  # status, headers, page
 
 
 def short_key(path: str) -> str:
@@ -64,7 +65,7 @@ class RedirectApp:
             await _respond(send, 503, [(b"retry-after", b"5")], page("unavailable"))
             return
         params = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        refusal = _refusal(link, dict(params))
+        refusal = await _refused(runtime, domain, link, dict(params))
         if refusal is not None or link is None:
             status, extra, html = refusal or (404, [], page("not-found"))
             await _respond(send, status, extra, html)
@@ -139,15 +140,27 @@ async def _record_or_none(
         return None
 
 
-def _refusal(
-    link: CachedLink | None, query: dict[str, str]
-) -> tuple[int, list[tuple[bytes, bytes]], str] | None:
-    """Why this link must not redirect normally: missing, disabled, expired, or locked."""
-    if link is None or link.disabled:
+async def _refused(
+    runtime: Runtime, domain: str, link: CachedLink | None, query: dict[str, str]
+) -> Refusal | None:
+    if link is None:
+        return await _not_found(runtime, domain)
+    fallback = (await _fallbacks(runtime, domain))[1] if _is_expired(link) else None
+    return _refusal(link, query, fallback)
+
+
+def _is_expired(link: CachedLink) -> bool:
+    return link.expires_at is not None and link.expires_at <= utcnow()
+
+
+def _refusal(link: CachedLink, query: dict[str, str], expired_url: str | None) -> Refusal | None:
+    """Why this link must not redirect normally: disabled, expired (to its expiredUrl, else its
+    domain's), or locked."""
+    if link.disabled:
         return 404, [], page("not-found")
-    if link.expires_at is not None and link.expires_at <= utcnow():
-        if link.expired_url:
-            return 302, [(b"location", link.expired_url.encode())], ""
+    if _is_expired(link):
+        if target := link.expired_url or expired_url:
+            return 302, [(b"location", target.encode())], ""
         return 410, [], page("expired")
     if link.password and query.get("pw") != link.password:
         return 401, [], page("password")
@@ -166,6 +179,23 @@ def _cookie(header: str, name: str) -> str | None:
         if k == name and _CLICK_ID.match(v):
             return v
     return None
+
+
+async def _fallbacks(runtime: Runtime, domain: str) -> tuple[str | None, str | None]:
+    try:
+        return await runtime.resolver.fallbacks(domain)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        return None, None
+
+
+async def _not_found(runtime: Runtime, domain: str) -> Refusal:
+    """An unknown key: to the domain's notFoundUrl if it has one (as Dub), else a 404 page."""
+    url, _ = await _fallbacks(runtime, domain)
+    if url is None:
+        return 404, [], page("not-found")
+    return 302, [(b"location", url.encode())], ""
 
 
 async def _respond(

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from clicktrail.models import Link
+from clicktrail.models import Domain, Link
 from clicktrail.storage.db import Database, is_unavailable
 from clicktrail.storage.epoch import Epoch
 
@@ -59,6 +59,8 @@ class LinkResolver:
         self._seen = -1
         self._links: dict[tuple[str, str], CachedLink | None] = {}
         self._domains: frozenset[str] | None = None
+        # domain -> its (notFoundUrl, expiredUrl), loaded with _domains
+        self._fallbacks: dict[str, tuple[str | None, str | None]] = {}
         self._stale: dict[tuple[str, str], CachedLink | None] = {}
         self._stale_domains: frozenset[str] | None = None
         self._flushed = time.monotonic()
@@ -95,20 +97,29 @@ class LinkResolver:
         return link
 
     async def domains(self) -> frozenset[str]:
-        """Every domain that has links, to tell short-link hosts from the API host."""
+        """Every domain that has links or was added, to tell short-link hosts from the API host."""
         epoch = self._fresh()
         if self._domains is not None:
             return self._domains
         try:
             async with self._db.reader.connect() as conn:
                 found = frozenset((await conn.scalars(select(Link.domain).distinct())).all())
+                columns = (Domain.domain, Domain.not_found_url, Domain.expired_url)
+                added = (await conn.execute(select(*columns))).all()
         except Exception as error:
             if is_unavailable(error) and self._stale_domains is not None:
                 return self._stale_domains
             raise
+        found |= {row.domain for row in added}
         if self._epoch.current() == epoch:
             self._domains = found
+            self._fallbacks = {row.domain: (row.not_found_url, row.expired_url) for row in added}
         return found
+
+    async def fallbacks(self, domain: str) -> tuple[str | None, str | None]:
+        """Where the domain sends its unknown keys and its expired links, if it says."""
+        await self.domains()
+        return self._fallbacks.get(domain, (None, None))
 
     async def _load(self, domain: str, key_folded: str) -> CachedLink | None:
         stmt = select(*_COLUMNS).where(Link.domain == domain, Link.key_folded == key_folded)

@@ -1,0 +1,1 @@
+"""Short-link domains as Dub's API shows them (issue 15)."""

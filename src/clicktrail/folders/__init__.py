@@ -1,0 +1,1 @@
+"""Link folders as Dub's API shows them (issue 15)."""

@@ -1,0 +1,1 @@
+"""`GET /qr`: a QR code image of a URL, as Dub serves it."""
