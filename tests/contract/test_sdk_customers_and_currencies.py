@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from dub import Dub
+from dub.models.operations import GetCustomerLink, GetCustomersRequest, UpdateCustomerLink
 
 from tests.contract.sdk_clients import run_node
 from tests.contract.traffic import call, visit
@@ -53,7 +54,7 @@ def world(live_server: LiveServer) -> World:
 
 
 def external_ids(dub: Dub, **request: Any) -> list[str]:
-    page = dub.customers.list(request=request)
+    page = dub.customers.list(request=GetCustomersRequest(**request))
     assert page is not None
     return [customer.external_id for customer in page.result]
 
@@ -61,12 +62,13 @@ def external_ids(dub: Dub, **request: Any) -> list[str]:
 def test_the_python_sdk(world: World) -> None:
     dub = Dub(token=world.tenant.key, server_url=world.server.url)
     got = dub.customers.get(request={"id": "ext_u1", "include_expanded_fields": True})
-    assert got.link is not None
+    assert isinstance(got.link, GetCustomerLink)
     assert got.link.id == world.link_id
     updated = dub.customers.update(
         request={"id": "ext_u1", "include_expanded_fields": True, "request_body": {"name": "Uma"}}
     )
-    assert (updated.name, updated.link.id if updated.link else None) == ("Uma", world.link_id)
+    assert isinstance(updated.link, UpdateCustomerLink)
+    assert (updated.name, updated.link.id) == ("Uma", world.link_id)
     assert external_ids(dub, email=EMAIL, country="DE") == ["de"]
     assert external_ids(dub, email=EMAIL, link_id=world.link_id) == ["u1"]
     assert external_ids(dub, external_id="us", search="nobody") == ["us"]

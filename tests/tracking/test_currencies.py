@@ -44,3 +44,17 @@ async def test_codes_outside_iso_4217_are_still_refused(track: Tracker, currency
     assert response.status_code == 422
     assert f"Unknown currency code '{currency}'" in response.json()["error"]["message"]
     assert await track.rows("SELECT id FROM sales") == []
+
+
+async def test_a_metal_sale_past_what_totals_hold_is_refused(track: Tracker) -> None:
+    """Gold's rate (0.00024 ounces a dollar) is the first bundled rate below 0.125: the largest
+    amount is then more US cents than one sale may add to a total (storage/totals.py)."""
+    await customer_with_lead(track)
+    body = {"customerExternalId": "u1", "amount": 2**53 - 1, "currency": "xau", "invoiceId": "i"}
+    response = await track.post("/track/sale", body)
+    assert response.status_code == 422
+    assert response.json()["error"]["message"].startswith(
+        "too_big: amount: 9007199254740991 XAU is "
+    )
+    assert await track.rows("SELECT id FROM sales") == []
+    assert await track.rows("SELECT invoice_id FROM sale_invoices") == []
