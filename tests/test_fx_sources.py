@@ -5,10 +5,8 @@ against a real HTTP server on 127.0.0.1 serving files."""
 from __future__ import annotations
 
 import asyncio
-import http.server
 import json
 import logging
-import threading
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -23,7 +21,7 @@ from clicktrail.app import create_app
 from clicktrail.config import Settings
 from clicktrail.kit.currency import UNITS_AND_FUNDS, bundled_rates, parse_rates
 from tests.conftest import settings_for
-from tests.support import make_tenant
+from tests.support import make_tenant, serving_directory
 from tests.test_cli import run_json
 from tests.tracking.helpers import Tracker
 
@@ -37,20 +35,8 @@ EUR_BASED = {"date": "2026-11-21", "eur": {"eur": 1, "usd": 1.25, "jpy": 180, "s
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     """A directory and the URL a real HTTP server on 127.0.0.1 serves it at."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, directory=str(tmp_path), **kwargs)  # type: ignore[arg-type]
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
+    with serving_directory(tmp_path) as url:
+        yield tmp_path, url
 
 
 def test_the_bundled_snapshot_covers_every_active_iso_currency() -> None:
