@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,7 +14,7 @@ from clicktrail.app import create_app
 from clicktrail.config import Settings
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.currency import RatesError, bundled_rates, parse_rates
-from tests.support import make_tenant
+from tests.support import make_tenant, serving_directory
 from tests.test_cli import run, run_json
 from tests.tracking.helpers import Tracker
 
@@ -76,21 +74,8 @@ def rates_url(tmp_path: Path) -> Iterator[str]:
     """Our JSON format, served by a real HTTP server on 127.0.0.1."""
     body = {"date": "2026-11-19", "base": "USD", "rates": {"EUR": "0.9", "JPY": "150"}}
     (tmp_path / "rates.json").write_text(json.dumps(body))
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, directory=str(tmp_path), **kwargs)  # type: ignore[arg-type]
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/rates.json"
-    finally:
-        server.shutdown()
+    with serving_directory(tmp_path) as url:
+        yield f"{url}/rates.json"
 
 
 def test_update_from_a_url(settings: Settings, rates_url: str) -> None:

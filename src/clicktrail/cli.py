@@ -169,9 +169,10 @@ def link_create(
 @fx_app.command("update")
 def fx_update(
     file: Annotated[
-        Path | None, typer.Option(help="Our JSON rates file, or the ECB's CSV.")
+        Path | None,
+        typer.Option(help="Our JSON, fawazahmed0/currency-api's JSON or the ECB's CSV."),
     ] = None,
-    url: Annotated[str | None, typer.Option(help="A URL serving either format.")] = None,
+    url: Annotated[str | None, typer.Option(help="A URL serving any of those formats.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Load newer exchange rates (units per USD); every worker uses them within a minute."""

@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     # Seconds after an event during which its delivery is retried; then it is marked failed.
     webhook_retry_window: float = Field(default=26 * 3600.0, gt=0)
 
+    # URL of exchange rates (our JSON, fawazahmed0/currency-api's JSON or the ECB's CSV), loaded
+    # at startup and then every FX_REFRESH seconds; unset: rates change only by `fx update`.
+    fx_url: str | None = None
+    # Seconds between two loads of FX_URL (default one day); a failed load keeps the old rates.
+    fx_refresh: float = Field(default=86_400.0, gt=0)
+
     @model_validator(mode="after")
     def _secret_outside_the_database(self) -> Settings:
         # A key stored beside the hashes it keys would let a database dump reverse every

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from clicktrail.api.ratelimit import RateLimiter
 from clicktrail.config import Settings
+from clicktrail.fx.refresh import RatesRefresher
 from clicktrail.fx.service import Rates
 from clicktrail.kit.hosts import fold_host
 from clicktrail.redirect.agents import parse_agent
@@ -30,6 +31,7 @@ class Runtime:
     limiter: RateLimiter
     rates: Rates
     dispatcher: Dispatcher | None
+    refresher: RatesRefresher | None = None
 
     @classmethod
     async def start(cls, settings: Settings) -> Runtime:
@@ -42,6 +44,8 @@ class Runtime:
         dispatcher = Dispatcher(db, settings) if settings.webhook_dispatcher == "embedded" else None
         if dispatcher is not None:
             dispatcher.start()
+        rates = Rates(db)
+        refresher = _refresher(db, rates, settings)
         return cls(
             settings=settings,
             db=db,
@@ -51,11 +55,14 @@ class Runtime:
             clicks=clicks,
             geoip=geoip_from_path(settings.geoip_path),
             limiter=RateLimiter(settings.redis_url, settings.rate_limit_on_redis_failure),
-            rates=Rates(db),
+            rates=rates,
             dispatcher=dispatcher,
+            refresher=refresher,
         )
 
     async def close(self) -> None:
+        if self.refresher is not None:
+            await self.refresher.close()
         if self.dispatcher is not None:
             await self.dispatcher.close()
         await self.clicks.close()
@@ -74,3 +81,11 @@ class Runtime:
         """A host that serves only short links (not the shared API host)."""
         host = fold_host(host)
         return host != self.settings.short_domain and host in await self.resolver.domains()
+
+
+def _refresher(db: Database, rates: Rates, settings: Settings) -> RatesRefresher | None:
+    if settings.fx_url is None:
+        return None
+    refresher = RatesRefresher(db, rates, settings.fx_url, settings.fx_refresh)
+    refresher.start()
+    return refresher

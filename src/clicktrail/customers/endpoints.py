@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep, WriteSession
 from clicktrail.api.openapi import BODY, MAX_PAGE, PARAMETERS, PLAN_GATED, errors
@@ -13,6 +14,8 @@ from clicktrail.customers.service import Paging
 from clicktrail.customers.service import customer as customer_service
 from clicktrail.errors import Conflict
 from clicktrail.links.schemas import SortOrder
+from clicktrail.models import Customer
+from clicktrail.runtime import Runtime
 
 router = APIRouter(
     prefix="/customers",
@@ -52,24 +55,37 @@ def _paging(
     )
 
 
-@router.get(
-    "",
-    response_model=list[schemas.ExpandedCustomer] | list[schemas.Customer],
-    responses=PARAMETERS,
-)
+Expanded = Annotated[
+    bool,
+    Query(
+        alias="includeExpandedFields",
+        description="Include the customer's `link`, `programId`, `partner` and `discount`.",
+    ),
+]
+Shown = list[schemas.ExpandedCustomer] | list[schemas.Customer]
+OneShown = schemas.ExpandedCustomer | schemas.Customer
+
+
+async def _shown(
+    found: list[Customer], expanded: bool, session: AsyncSession, runtime: Runtime
+) -> Shown:
+    if not expanded:
+        return [present(c) for c in found]
+    links = await CustomerRepository(session).links({c.link_id for c in found if c.link_id})
+    return [present_expanded(c, links.get(c.link_id or ""), runtime.settings) for c in found]
+
+
+@router.get("", response_model=Shown, responses=PARAMETERS)
 async def list_customers(
     where: Annotated[CustomerFilter, Depends(_filter)],
     paging: Annotated[Paging, Depends(_paging)],
     session: ReadSession,
     runtime: RuntimeDep,
-    include_expanded_fields: Annotated[bool, Query(alias="includeExpandedFields")] = False,
+    include_expanded_fields: Expanded = False,
 ) -> Any:
     """List customers, newest first; page with startingAfter/endingBefore or page/pageSize."""
     found = await customer_service.list_customers(session, where=where, paging=paging)
-    if not include_expanded_fields:
-        return [present(c) for c in found]
-    links = await CustomerRepository(session).links({c.link_id for c in found if c.link_id})
-    return [present_expanded(c, links.get(c.link_id or ""), runtime.settings) for c in found]
+    return await _shown(found, include_expanded_fields, session, runtime)
 
 
 @router.post("", response_model=schemas.Customer, status_code=201, responses=WRITE)
@@ -80,26 +96,33 @@ async def create_customer(
     return present(await customer_service.create(session, workspace=workspace, body=body))
 
 
-@router.get("/{customer_id}", response_model=schemas.Customer, responses=PARAMETERS)
+@router.get("/{customer_id}", response_model=OneShown, responses=PARAMETERS)
 async def get_customer(
-    customer_id: str, workspace: ConversionWorkspace, session: ReadSession
-) -> schemas.Customer:
+    customer_id: str,
+    workspace: ConversionWorkspace,
+    session: ReadSession,
+    runtime: RuntimeDep,
+    include_expanded_fields: Expanded = False,
+) -> Any:
     """Retrieve a customer by `cus_…` id or `ext_<externalId>`."""
-    return present(await customer_service.get(session, workspace=workspace, ref=customer_id))
+    found = await customer_service.get(session, workspace=workspace, ref=customer_id)
+    return (await _shown([found], include_expanded_fields, session, runtime))[0]
 
 
-@router.patch("/{customer_id}", response_model=schemas.Customer, responses=WRITE)
+@router.patch("/{customer_id}", response_model=OneShown, responses=WRITE)
 async def update_customer(
     customer_id: str,
     body: schemas.CustomerUpdate,
     workspace: ConversionWorkspace,
     session: WriteSession,
-) -> schemas.Customer:
+    runtime: RuntimeDep,
+    include_expanded_fields: Expanded = False,
+) -> Any:
     """Update a customer; only the fields sent change."""
     updated = await customer_service.update(
         session, workspace=workspace, ref=customer_id, body=body
     )
-    return present(updated)
+    return (await _shown([updated], include_expanded_fields, session, runtime))[0]
 
 
 @router.delete("/{customer_id}", response_model=schemas.DeletedCustomer, responses=PARAMETERS)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.customers.schemas import CustomerSort
@@ -108,23 +108,26 @@ S = TypeVar("S", bound=Select[Any])
 
 
 def _filtered(stmt: S, where: CustomerFilter) -> S:
+    """As Dub: `email` wins over `externalId`, which wins over `search`; `country` and `linkId`
+    always apply too."""
     stmt = stmt.where(Customer.workspace_id == where.workspace_id)
     if where.email:
-        return stmt.where(Customer.email == where.email)
-    if where.external_id:
+        stmt = stmt.where(Customer.email == where.email)
+    elif where.external_id:
         stmt = stmt.where(Customer.external_id == where.external_id)
-    if where.search:
-        if "@" in where.search:
-            stmt = stmt.where(Customer.email == where.search)
-        else:
-            stmt = stmt.where(
-                or_(
-                    Customer.email.icontains(where.search, autoescape=True),
-                    Customer.name.icontains(where.search, autoescape=True),
-                )
-            )
+    elif where.search:
+        stmt = stmt.where(_searched(where.search))
     if where.country:
         stmt = stmt.where(Customer.country == where.country)
     if where.link_id:
         stmt = stmt.where(Customer.link_id == where.link_id)
     return stmt
+
+
+def _searched(search: str) -> ColumnElement[bool]:
+    if "@" in search:
+        return Customer.email == search
+    return or_(
+        Customer.email.icontains(search, autoescape=True),
+        Customer.name.icontains(search, autoescape=True),
+    )

@@ -12,6 +12,7 @@ from clicktrail.customers.repository import Cursor, CustomerFilter, CustomerRepo
 from clicktrail.customers.schemas import CustomerCreate, CustomerSort, CustomerUpdate
 from clicktrail.errors import Conflict, NotFound, UnprocessableEntity
 from clicktrail.kit.clock import utcnow
+from clicktrail.kit.names import random_name
 from clicktrail.models import Customer, Workspace
 
 NOT_FOUND = (
@@ -79,6 +80,7 @@ class CustomerService:
         if await repo.get_by_external_id(workspace.id, body.external_id) is not None:
             raise Conflict(DUPLICATE)
         values: dict[str, Any] = body.model_dump(exclude_unset=True)
+        values["name"] = fallback_name(body.name, body.email)
         return await _flushed(repo, Customer(workspace_id=workspace.id, **values))
 
     async def update(
@@ -95,6 +97,8 @@ class CustomerService:
         for name, value in changes.items():
             if name != "external_id" or value:
                 setattr(customer, name, value)
+        if not customer.name:  # a name taken away is made up again once, not on every read
+            customer.name = fallback_name(None, customer.email)
         customer.updated_at = utcnow()
         return await _flushed(repo, customer)
 
@@ -103,6 +107,11 @@ class CustomerService:
         customer = await self.get(session, workspace=workspace, ref=ref)
         await CustomerRepository(session).remove(customer)
         return customer
+
+
+def fallback_name(name: str | None, email: str | None) -> str:
+    """As Dub stores it: the name, else the email, else a made-up name."""
+    return name or email or random_name()
 
 
 def _check_cursor_paging(paging: Paging) -> None:

@@ -27,13 +27,18 @@ class Rates:
             self._checked = time.monotonic()
         return self._table
 
+    def use(self, table: RateTable) -> None:
+        """Rates this process just stored: in force here now, elsewhere within REFRESH_SECONDS."""
+        self._table = table
+        self._checked = time.monotonic()
+
 
 def age_days(table: RateTable, today: date) -> int:
     return (today - table.as_of).days
 
 
 async def fetch_rates(url: str) -> RateTable:
-    """Rates from a URL serving our JSON format or the ECB's daily CSV."""
+    """Rates from a URL serving our JSON, fawazahmed0/currency-api's JSON or the ECB's CSV."""
     async with httpx.AsyncClient(timeout=30, follow_redirects=True) as client:
         response = await client.get(url)
         response.raise_for_status()

@@ -34,7 +34,8 @@ class PaymentProcessor(StrEnum):
 
 
 def checked_metadata(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    if value is not None and len(jsontext.dumps(value)) > METADATA_LIMIT:
+    """Dub's bound: `JSON.stringify(metadata).length`, in UTF-16 code units."""
+    if value is not None and jsontext.js_length(value) > METADATA_LIMIT:
         raise PydanticCustomError(
             "custom", "Metadata must be less than 10,000 characters when stringified"
         )

@@ -1,7 +1,7 @@
 """dashboard accounts: users, memberships, sessions and failed sign-ins
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-12-03 13:40:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from clicktrail.models.base import UTCDateTime
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
