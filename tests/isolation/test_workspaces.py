@@ -229,6 +229,35 @@ async def link_names_are_not_taken_over(world: World) -> None:
     assert mine["id"] != world.link["id"]
 
 
+@probe("DELETE /links/bulk")
+async def link_bulk_deletion(world: World) -> None:
+    for link in world.links:
+        values = link_values(link)
+        await absent(world, "DELETE", "/links/bulk", values, params={"linkIds": "{id}"})
+
+
+# --- domains and folders -------------------------------------------------------------------
+
+
+@probe("GET /domains", "PATCH /domains/{slug}", "DELETE /domains/{slug}")
+async def domains(world: World) -> None:
+    listed = await world.stranger.ok("GET", "/domains", params={"archived": "true"})
+    assert leaked(world, str(listed)) == set()
+    values = {"slug": OWN_DOMAIN}
+    await absent(world, "GET", "/domains", values, params={"search": "{slug}"})
+    await absent(world, "PATCH", "/domains/{slug}", values, json={"archived": True})
+    await absent(world, "DELETE", "/domains/{slug}", values)
+
+
+@probe("GET /folders", "PATCH /folders/{folder_id}", "DELETE /folders/{folder_id}")
+async def folders(world: World) -> None:
+    assert await world.stranger.ok("GET", "/folders") == []
+    values = {"id": world.folder["id"], "name": world.folder["name"]}
+    await absent(world, "GET", "/folders", values, params={"search": "{name}"})
+    await absent(world, "PATCH", "/folders/{id}", values, json={"name": "taken"}, not_found=True)
+    await absent(world, "DELETE", "/folders/{id}", values, not_found=True)
+
+
 # --- customers -----------------------------------------------------------------------------
 
 CUSTOMER_FILTERS: list[dict[str, str]] = [

@@ -62,6 +62,7 @@ class World:
     event_ids: list[str] = field(default_factory=list)
     stranger_link: Json = field(default_factory=dict)
     stranger_webhook: Json = field(default_factory=dict)
+    folder: Json = field(default_factory=dict)
 
     @property
     def link(self) -> Json:
@@ -75,6 +76,7 @@ class World:
     def markers(self) -> set[str]:
         """Strings that only the owner's data contains: none may reach the stranger."""
         found = {self.webhook["id"], self.webhook["url"], self.delivery_id, *self.event_ids}
+        found |= {self.folder["id"], self.folder["name"]}
         for link in self.links:
             found |= {link["id"], link["key"], link["externalId"], link["tenantId"], link["url"]}
         for customer in (self.lead_customer, self.customer):
@@ -103,6 +105,7 @@ async def build(owner: Api, stranger: Api, receiver_url: str) -> World:
         "POST", "/customers",
         json={"externalId": "gx-user-2", "email": "bo@globex.example", "country": "DE"},
     )  # fmt: skip
+    await _owner_folder(world)
     await _stranger_things(world, receiver_url)
     return world
 
@@ -142,6 +145,10 @@ async def _owner_conversions(world: World) -> None:
     )  # fmt: skip
 
 
+async def _owner_folder(world: World) -> None:
+    world.folder = await world.owner.ok("POST", "/folders", json={"name": "globex-campaigns"})
+
+
 async def _stranger_things(world: World, receiver_url: str) -> None:
     world.stranger_link = await world.stranger.ok(
         "POST", "/links",
@@ -174,7 +181,11 @@ async def settle(world: World, settings: Settings, within: float = 15.0) -> None
 
 
 # Tables of no workspace: the instance's own settings and exchange rates.
-GLOBAL_TABLES = frozenset({"fx_snapshots", "instance_settings"})
+# Dashboard accounts span workspaces (a user may belong to several, through `memberships`);
+# what a user sees of a workspace is tested in tests/dashboard/test_security.py.
+GLOBAL_TABLES = frozenset(
+    {"fx_snapshots", "instance_settings", "users", "user_sessions", "sign_in_failures"}
+)
 # Tables without a workspace_id column, reached through their parent's.
 CHILD_TABLES = {
     "webhook_deliveries": "webhook_id IN (SELECT id FROM webhooks WHERE workspace_id = :ws)",
