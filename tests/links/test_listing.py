@@ -67,7 +67,8 @@ async def test_folder_user_and_tag_filters(acme: LinksApi) -> None:
     assert await acme.keys(userId="user_someone") == []
     assert await acme.keys(tagIds="tag_1") == []  # no link has a tag
     assert await acme.keys(tagNames="spring") == []
-    assert await acme.keys(withTags=True) == []
+    # deprecated, and sent as true by PyPI dub <= 0.16 on every list: ignored
+    assert sorted(await acme.keys(withTags=True)) == ["in-a", "in-b", "loose"]
     assert await acme.count(folderId=fold_b) == 1
     assert await acme.count(userId="user_someone") == 0
 

@@ -52,11 +52,13 @@ def link_filter(
     tag_id: Annotated[str | None, Query(alias="tagId", deprecated=True)] = None,
     tag_ids: Annotated[list[str] | None, Query(alias="tagIds")] = None,
     tag_names: Annotated[list[str] | None, Query(alias="tagNames")] = None,
-    with_tags: Annotated[bool, Query(alias="withTags")] = False,
+    with_tags: Annotated[bool, Query(alias="withTags", deprecated=True)] = False,
 ) -> LinkFilter:
     """clicktrail keeps no tags, so a tag filter matches no link; every link is the workspace
-    machine user's, so another userId matches none."""
-    tagged = with_tags or bool(tag_id) or bool(_listed(tag_ids)) or bool(_listed(tag_names))
+    machine user's, so another userId matches none. The deprecated `withTags` is read and
+    ignored: PyPI `dub` up to 0.16 sends `withTags=true` on every list, and expects all links."""
+    del with_tags
+    tagged = bool(tag_id) or bool(_listed(tag_ids)) or bool(_listed(tag_names))
     other_user = user_id is not None and user_id != machine_user_id(workspace.id)
     return LinkFilter(
         workspace_id=workspace.id,
