@@ -85,6 +85,7 @@ async def test_bad_domain_fields_are_refused(client: httpx.AsyncClient, tenant: 
         {"slug": "localhost:8000"},
         {"slug": "go.x.test", "notFoundUrl": "javascript:alert(1)"},
         {"slug": "go.x.test", "logo": "https://x.test/logo.png"},
+        {"slug": "go.x.test", "placeholder": "0" * 99},  # 107 characters as a URL: too long
     ):
         response = await call(client, tenant, "POST", "/domains", json=body)
         assert response.status_code in {409, 422}, (body, response.text)

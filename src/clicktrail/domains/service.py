@@ -80,9 +80,15 @@ def _apply(domain: Domain, body: DomainFields, fields: set[str]) -> None:
     for name in ("expired_url", "not_found_url", "placeholder"):
         if name in fields:
             value = (values[name] or "").strip()
-            setattr(domain, name, rules.clean_url(value, _ALIAS[name]) if value else None)
+            cleaned = rules.clean_url(value, _ALIAS[name]) if value else None
+            if name == "placeholder" and cleaned and len(cleaned) > PLACEHOLDER_LENGTH:
+                raise UnprocessableEntity(  # "x" * 100 is "https://" + "x" * 100 once cleaned
+                    f"too_big: placeholder: at most {PLACEHOLDER_LENGTH} characters as a URL"
+                )
+            setattr(domain, name, cleaned)
     if "archived" in fields:
         domain.archived = bool(values["archived"])
 
 
+PLACEHOLDER_LENGTH = 100  # the column's length (models/domain.py)
 _ALIAS = {"expired_url": "expiredUrl", "not_found_url": "notFoundUrl", "placeholder": "placeholder"}
