@@ -10,7 +10,6 @@ Needs py-spy (`pip install py-spy`) and wrk. The raw stacks stay in bench/.data/
 from __future__ import annotations
 
 import argparse
-import asyncio
 import re
 import shutil
 import subprocess
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench import servers, throughput, wrk
-from bench.load import tenant
 
 RATE = 200  # samples per second
 _FRAME = re.compile(r"^(?P<name>.+?) \((?P<file>[^:()]+)(?::\d+)?\)$")
@@ -113,21 +111,16 @@ def _profile(
         env = servers.clean_env(CLICKTRAIL_DATABASE_URL=url, CLICKTRAIL_TRUSTED_PROXIES="127.0.0.1")
         command = servers.clicktrail(servers.free_port(), 1)
         with servers.serving(command, env, throughput.DATA / "profile.log", "/health") as served:
-            fixture = throughput.make_fixture(served.base, asyncio.run(tenant(url))[1])
+            fixture = throughput.prepare(served.base, url)
             record = [spy, "record", "--pid", str(served.process.pid), "--rate", str(RATE),
                       "--duration", str(load.duration), "--threads", "--format", "raw",
                       "--nonblocking", "--output", str(out)]  # fmt: skip
             spying = subprocess.Popen(record, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-            report = wrk.run(served.base, scenario.script, _args(scenario, fixture), load)
+            report = wrk.run(
+                served.base, scenario.script, throughput.wrk_args(scenario, fixture), load
+            )
             spying.wait(timeout=load.duration + 30)
     return report
-
-
-def _args(scenario: throughput.Scenario, fixture: throughput.Fixture) -> list[str]:
-    paths = ",".join(fixture.paths)
-    if scenario.script == "redirect.lua":
-        return [scenario.mode, paths]
-    return [scenario.mode, fixture.key, fixture.click_id, fixture.buyer, "profile", paths]
 
 
 def _summary(stacks: Stacks, duration: int, top: int) -> str:

@@ -30,8 +30,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import clicktrail
 from bench import servers, throughput
 from bench.http1 import Answer, Broken, Client
-from clicktrail import admin
-from clicktrail.config import Settings
+from bench.load import tenant_keys
 from clicktrail.storage import totals
 from clicktrail.storage.urls import async_url
 
@@ -305,17 +304,6 @@ def rows_verdict(ledger: Ledger, rows: Json) -> tuple[bool, str]:
                 f"returning visitors with a new click id: {ledger.strays}")  # fmt: skip
 
 
-async def api_keys(url: str, count: int) -> list[str]:
-    """An enterprise workspace, made before the server starts, with `count` keys: the track
-    calls are spread over them to stay under each key's rate limit."""
-
-    async def action(ctx: admin.Context) -> list[str]:
-        await admin.create_workspace(ctx, "Soak", "soak", "enterprise")
-        return [(await admin.create_key(ctx, "soak", f"soak {n}"))["key"] for n in range(count)]
-
-    return await admin.run(Settings(database_url=url), action)
-
-
 def make_links(base: str, key: str) -> list[str]:
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
         for n in range(LINKS):
@@ -360,7 +348,7 @@ def main() -> None:
     args.every = args.every or max(args.minutes * 3, 5)
     DATA.mkdir(exist_ok=True)
     with throughput.fresh_database(args.db, "soak") as url:
-        keys = asyncio.run(api_keys(url, math.ceil(args.rate * 60 * 0.1 / KEY_BUDGET)))
+        keys = asyncio.run(tenant_keys(url, "soak", math.ceil(args.rate * 60 * 0.1 / KEY_BUDGET)))
         env = servers.clean_env(CLICKTRAIL_DATABASE_URL=url, CLICKTRAIL_TRUSTED_PROXIES="127.0.0.1")
         command = servers.clicktrail(servers.free_port(), 1)
         with servers.serving(command, env, DATA / f"soak-{args.db}.log", "/health") as served:

@@ -20,8 +20,8 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bench import servers, wrk
-from bench.load import pg_connection, tenant
+from bench import foldlag, servers, wrk
+from bench.load import pg_connection, tenant_keys
 from clicktrail.storage.migrate import upgrade
 from clicktrail.storage.urls import async_url
 
@@ -43,19 +43,28 @@ SCENARIOS = (
     Scenario("redirect, repeat visitor", "redirect.lua", None, "repeat"),
     Scenario("redirect, bots", "redirect.lua", None, "bot"),
     Scenario("track lead", "track.lua", "leads", "lead"),
-    Scenario("track sale", "track.lua", "sales", "sale"),
+    Scenario("track sale", "track.lua", "sales", "sale"),  # one hot buyer: one customer row
+    Scenario("track sale, many buyers", "track.lua", "sales", "buyers"),
     Scenario("mixed 90/8/2", "track.lua", None, "mixed"),
 )
 
 
+LOAD_KEYS = 100  # the track calls are spread over them: each key may make 3,000 a minute
+PROBE_KEYS = 16  # the fold-lag probe's own (bench/foldlag.py): /analytics allows 16/s a key
+BUYERS = 200  # customers with a lead, for "track sale, many buyers"
+LAG_SCENARIO = "mixed"  # the mode during which the fold lag is measured
+
+
 @dataclass(frozen=True)
 class Fixture:
-    """What the scenarios need on a fresh database: a key, links, a click and a buyer."""
+    """What the scenarios need on a fresh database: keys, links, a click and buyers."""
 
-    key: str
+    keys: list[str]
     paths: list[str]
     click_id: str
-    buyer: str
+    buyer: str  # the one hot buyer
+    buyers: str  # the prefix of the many buyers' ids: `<buyers>-1` to `<buyers>-BUYERS`
+    probe: foldlag.Target
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class Row:
     failed: int
     answered: int
     rows: int | None
+    fold_lag: dict[str, float | int] | None = None
 
 
 def main() -> None:
@@ -112,7 +122,9 @@ def _measure(
         env = servers.clean_env(CLICKTRAIL_DATABASE_URL=url, CLICKTRAIL_TRUSTED_PROXIES="127.0.0.1")
         command = servers.clicktrail(servers.free_port(), workers)
         with servers.serving(command, env, DATA / f"throughput-{db}.log", "/health") as served:
-            fixture = make_fixture(served.base, asyncio.run(tenant(url))[1])
+            fixture = make_fixture(
+                served.base, asyncio.run(tenant_keys(url, "bench", PROBE_KEYS + LOAD_KEYS))
+            )
             rows = [_scenario(db, s, served, fixture, url, load, ceiling) for s in scenarios]
             return rows, served.peak_memory_mb()
 
@@ -123,38 +135,56 @@ def _scenario(
 ) -> Row:  # fmt: skip
     before = asyncio.run(_count(url, scenario.table)) if scenario.table else 0
     cpu_before = served.cpu_seconds()
-    paths = ",".join(fixture.paths)
-    if scenario.script == "redirect.lua":
-        args = [scenario.mode, paths]
-    else:
-        run = uuid.uuid4().hex[:8]
-        args = [scenario.mode, fixture.key, fixture.click_id, fixture.buyer, run, paths]
-    report = wrk.run(served.base, scenario.script, args, load)
+    probe = foldlag.Probe(fixture.probe) if scenario.mode == LAG_SCENARIO else None
+    if probe is not None:
+        probe.start()
+    report = wrk.run(served.base, scenario.script, wrk_args(scenario, fixture), load)
+    lag = probe.stop().summary() if probe is not None else None
     cpu_ms = (served.cpu_seconds() - cpu_before) * 1000 / max(report.answered, 1)
     written = asyncio.run(_count(url, scenario.table)) - before if scenario.table else None
     ratio = report.per_second / ceiling.per_second
     row = Row(db, scenario.name, report.per_second, report.p50_ms, report.p99_ms, ratio,
-              cpu_ms, report.failed, report.answered, written)  # fmt: skip
+              cpu_ms, report.failed, report.answered, written, lag)  # fmt: skip
     print(f"  {db}: {scenario.name}: {report.per_second:,.0f}/s", flush=True)
     return row
 
 
-def make_fixture(base: str, key: str) -> Fixture:
-    auth = {"Authorization": f"Bearer {key}"}
+def wrk_args(scenario: Scenario, fixture: Fixture) -> list[str]:
+    """The arguments of the scenario's script (bench/wrk/*.lua)."""
+    paths = ",".join(fixture.paths)
+    if scenario.script == "redirect.lua":
+        return [scenario.mode, paths]
+    buyer = fixture.buyers if scenario.mode == "buyers" else fixture.buyer
+    run = uuid.uuid4().hex[:8]  # invoice ids and customers of this run only
+    keys = ",".join(fixture.keys[PROBE_KEYS:])
+    return [scenario.mode, keys, fixture.click_id, buyer, run, paths, str(BUYERS)]
+
+
+def prepare(base: str, url: str) -> Fixture:
+    """The workspace, its keys (made before the server's first request), links and buyers."""
+    return make_fixture(base, asyncio.run(tenant_keys(url, "bench", PROBE_KEYS + LOAD_KEYS)))
+
+
+def make_fixture(base: str, keys: list[str]) -> Fixture:
+    auth = {"Authorization": f"Bearer {keys[0]}"}
     with httpx.Client(base_url=base, headers=auth, timeout=30) as client:
-        paths = []
-        for n in range(LINKS):
-            body = {"url": f"https://example.com/p{n}", "key": f"bench{n}",
-                    "trackConversion": True}  # fmt: skip
-            made = client.post("/links", json=body)
-            made.raise_for_status()
-            paths.append(f"/bench{n}")
+        paths = [_link(client, f"bench{n}")[1] for n in range(LINKS)]
+        probe_id, probe_path = _link(client, "probe")
         visitor = {"X-Forwarded-For": "198.51.100.1", "User-Agent": "Mozilla/5.0 Safari/605.1.15"}
         visit = client.get(paths[0], headers=visitor)
         click_id = parse_qs(urlsplit(visit.headers["location"]).query)["dub_id"][0]
-        lead = {"clickId": click_id, "eventName": "Sign up", "customerExternalId": "buyer"}
-        client.post("/track/lead", json=lead).raise_for_status()
-    return Fixture(key, paths, click_id, "buyer")
+        for buyer in ["buyer", *(f"buyers-{n}" for n in range(1, BUYERS + 1))]:
+            lead = {"clickId": click_id, "eventName": "Sign up", "customerExternalId": buyer}
+            client.post("/track/lead", json=lead).raise_for_status()
+    probe = foldlag.Target(base, keys[:PROBE_KEYS], probe_id, probe_path)
+    return Fixture(keys, paths, click_id, "buyer", "buyers", probe)
+
+
+def _link(client: httpx.Client, key: str) -> tuple[str, str]:
+    body = {"url": f"https://example.com/{key}", "key": key, "trackConversion": True}
+    made = client.post("/links", json=body)
+    made.raise_for_status()
+    return made.json()["id"], f"/{key}"
 
 
 @contextmanager
@@ -200,8 +230,20 @@ def _table(rows: list[Row], memory: dict[str, float]) -> str:
             f"| {r.ratio:.2f} | {r.cpu_ms:.2f} | {r.failed:,} | {r.answered:,} | {shown} |"
         )
     lines.append("")
+    lines += [_lag_line(r) for r in rows if r.fold_lag]
     lines += [f"peak memory of the {db} server: {mb:.0f} MB" for db, mb in memory.items()]
     return "\n".join(lines)
+
+
+def _lag_line(row: Row) -> str:
+    lag = row.fold_lag or {}
+    if not lag.get("probes"):
+        return f"fold lag ({row.db}, {row.scenario}): no probe finished"
+    return (
+        f"fold lag ({row.db}, {row.scenario}, {lag['probes']} probes): link counters p50 "
+        f"{lag['counters_p50_ms']} ms, p99 {lag['counters_p99_ms']} ms; /analytics p50 "
+        f"{lag['analytics_p50_ms']} ms, p99 {lag['analytics_p99_ms']} ms; worst {lag['max_ms']} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -76,6 +76,30 @@ async def fetch(settings: Settings, sql: str, **params: Any) -> list[dict[str, A
         await engine.dispose()
 
 
+PENDING_WORK = (
+    "SELECT (SELECT count(*) FROM clicks WHERE NOT folded) + (SELECT count(*) FROM leads "
+    "WHERE NOT folded) + (SELECT count(*) FROM sales WHERE NOT folded) + "
+    "(SELECT count(*) FROM link_deletions) AS pending"
+)
+
+
+async def folded(settings: Settings, within: float = 5.0) -> None:
+    """Wait until a running server's folder has folded every committed event and cleared every
+    deleted link: counters, totals and rollups are then exact (docs/reliability.md)."""
+    engine = create_async_engine(async_url(settings.database_url))
+    deadline = time.monotonic() + within
+    try:
+        while True:
+            async with engine.connect() as conn:
+                pending = int((await conn.execute(text(PENDING_WORK))).scalar_one())
+            if pending == 0:
+                return
+            assert time.monotonic() < deadline, f"{pending} events or deletions still unfolded"
+            await asyncio.sleep(0.01)
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
 async def connected(settings: Settings) -> AsyncIterator[AsyncConnection]:
     """A transaction on the database beside the server, committed when the block ends."""

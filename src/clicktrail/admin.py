@@ -93,6 +93,19 @@ async def create_key(
     }
 
 
+async def revoke_key(ctx: Context, workspace_slug: str, key_id: str) -> dict[str, Any]:
+    ws = await workspace_service.by_slug(ctx.session, workspace_slug)
+    await api_key_service.revoke(ctx.session, workspace=ws, key_id=key_id, epoch=ctx.epoch)
+    return {"id": key_id, "workspace": ws.slug, "revoked": True}
+
+
+async def change_plan(ctx: Context, workspace_slug: str, plan: str) -> dict[str, Any]:
+    ws = await workspace_service.change_plan(
+        ctx.session, slug=workspace_slug, plan=plan, epoch=ctx.epoch
+    )
+    return workspace_json(ws)
+
+
 async def create_link(ctx: Context, workspace_slug: str, body: LinkCreate) -> dict[str, Any]:
     ws = await workspace_service.by_slug(ctx.session, workspace_slug)
     link = await link_service.create(

@@ -149,6 +149,28 @@ def key_create(
     _emit(key, as_json, f"API key for {workspace} (shown only this once):\n  {key['key']}")
 
 
+@key_app.command("revoke")
+def key_revoke(
+    key_id: str,
+    workspace: Annotated[str, typer.Option(help="The workspace's slug.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Delete an API key; every worker refuses it from the next request."""
+    done = _run(Settings(), lambda ctx: admin.revoke_key(ctx, workspace, key_id))
+    _emit(done, as_json, f"Revoked API key {key_id} of {workspace}")
+
+
+@workspace_app.command("plan")
+def workspace_plan(
+    slug: str,
+    plan: Annotated[str, typer.Argument(help="free, pro, business, advanced or enterprise.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Move a workspace to another plan; every worker applies it from the next request."""
+    ws = _run(Settings(), lambda ctx: admin.change_plan(ctx, slug, plan))
+    _emit(ws, as_json, f"Workspace {ws['slug']} is now on plan {ws['plan']}")
+
+
 @link_app.command("create")
 def link_create(
     url: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     # below the process's open-file limit (`ulimit -n`).
     connection_limit: int = Field(default=1000, ge=1)
     # Where webhooks are delivered from: in every server process, or only by `clicktrail worker`.
+    # Test only: seconds each fold waits before its commit, so that a test can stop the server
+    # in the middle of one. Never set it in production: it delays every counter.
+    fold_delay: float = Field(default=0.0, ge=0, le=60)
     webhook_dispatcher: Literal["embedded", "external"] = "embedded"
     # Allow webhook URLs that resolve to private, loopback or link-local addresses.
     webhook_allow_private: bool = False
@@ -130,13 +133,17 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def is_trusted_proxy(self, address: str) -> bool:
-        if not self.trusted_proxies:
-            return False
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            return False
-        return any(ip in net for net in self.trusted_proxies)
+        return bool(self.trusted_proxies) and _in_networks(self.trusted_proxies, address)
+
+
+@lru_cache(maxsize=1024)
+def _in_networks(networks: tuple[IPNetwork, ...], address: str) -> bool:
+    """Asked several times per redirect, mostly for the same few proxies' addresses."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
 def _allowed_host(entry: str) -> str:

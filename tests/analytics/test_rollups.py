@@ -25,7 +25,7 @@ from tests.analytics.helpers import (
     scenario,
     visit,
 )
-from tests.support import Tenant, fetch, with_sale_amount
+from tests.support import Tenant, fetch, folded, with_sale_amount
 
 MEASURES = ("clicks", "leads", "sales", "saleAmount")
 SNAPSHOT = (
@@ -42,6 +42,7 @@ async def events(client: httpx.AsyncClient, tenant: Tenant) -> Scenario:
 
 async def snapshot(app: Root) -> list[Json]:
     """The rollups, each total joined from its parts (which a rebuild must spell alike too)."""
+    await folded(app.api.state.runtime.settings)
     rows = await fetch(app.api.state.runtime.settings, SNAPSHOT)
     return [row | with_sale_amount(row) for row in rows]
 

@@ -1,7 +1,8 @@
 """What must hold in the database whatever moment a crash chose: every acknowledged click,
 lead and sale stored exactly once, and nothing half-written, so that every counter equals
-the rows it counts, every claim has its row, every row its outbox event, and the rollups
-equal a rebuild from the events. Read directly, beside the server, as an operator would."""
+the folded rows it counts (each event is folded once, or not yet), every claim has its row,
+every row its outbox event, and the rollups equal a rebuild from the folded events. Read
+directly, beside the server, as an operator would."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from clicktrail.config import Settings
 from clicktrail.storage import totals
 from clicktrail.storage.urls import async_url
 from tests.crash.journeys import LEAD_EVENT, Journey, Ledger, expected
-from tests.support import fetch, with_sale_amount
+from tests.support import PENDING_WORK, fetch, with_sale_amount
 
 Json = dict[str, Any]
 
@@ -25,25 +26,26 @@ Json = dict[str, Any]
 # could overflow on SQLite.
 LINK_ROWS = """
 SELECT l.key, l.clicks, l.leads, l.sales, l.sale_amount_high, l.sale_amount_low, l.conversions,
-       (SELECT count(*) FROM clicks c WHERE c.link_id = l.id) AS click_rows,
-       (SELECT count(*) FROM leads e WHERE e.link_id = l.id) AS lead_rows,
-       (SELECT count(*) FROM sales s WHERE s.link_id = l.id) AS sale_rows,
-       (SELECT coalesce(sum(s.amount >> 28), 0) FROM sales s WHERE s.link_id = l.id)
-         AS amount_high,
-       (SELECT coalesce(sum(s.amount & 268435455), 0) FROM sales s WHERE s.link_id = l.id)
-         AS amount_low,
-       (SELECT count(DISTINCT s.customer_id) FROM sales s WHERE s.link_id = l.id) AS buyers
+       (SELECT count(*) FROM clicks c WHERE c.link_id = l.id AND c.folded) AS click_rows,
+       (SELECT count(*) FROM leads e WHERE e.link_id = l.id AND e.folded) AS lead_rows,
+       (SELECT count(*) FROM sales s WHERE s.link_id = l.id AND s.folded) AS sale_rows,
+       (SELECT coalesce(sum(s.amount >> 28), 0) FROM sales s WHERE s.link_id = l.id
+          AND s.folded) AS amount_high,
+       (SELECT coalesce(sum(s.amount & 268435455), 0) FROM sales s WHERE s.link_id = l.id
+          AND s.folded) AS amount_low,
+       (SELECT count(DISTINCT s.customer_id) FROM sales s WHERE s.link_id = l.id
+          AND s.folded) AS buyers
 FROM links l ORDER BY l.key
 """
 CUSTOMER_ROWS = """
 SELECT c.external_id, c.sales, c.sale_amount_high, c.sale_amount_low,
        c.first_sale_at IS NOT NULL AS has_sold,
        (SELECT count(*) FROM leads e WHERE e.customer_id = c.id) AS lead_rows,
-       (SELECT count(*) FROM sales s WHERE s.customer_id = c.id) AS sale_rows,
-       (SELECT coalesce(sum(s.amount >> 28), 0) FROM sales s WHERE s.customer_id = c.id)
-         AS amount_high,
-       (SELECT coalesce(sum(s.amount & 268435455), 0) FROM sales s WHERE s.customer_id = c.id)
-         AS amount_low
+       (SELECT count(*) FROM sales s WHERE s.customer_id = c.id AND s.folded) AS sale_rows,
+       (SELECT coalesce(sum(s.amount >> 28), 0) FROM sales s WHERE s.customer_id = c.id
+          AND s.folded) AS amount_high,
+       (SELECT coalesce(sum(s.amount & 268435455), 0) FROM sales s WHERE s.customer_id = c.id
+          AND s.folded) AS amount_low
 FROM customers c
 """
 SALES = """
@@ -82,6 +84,13 @@ async def assert_consistent(settings: Settings) -> None:
     await _rollups(settings)
 
 
+async def assert_folded_exactly(settings: Settings) -> None:
+    """Link counters, customer totals and rollups count each folded event exactly once."""
+    await _link_counters(settings)
+    await _customer_totals(settings)
+    await _rollups(settings)
+
+
 async def assert_totals(settings: Settings, journeys: list[Journey]) -> None:
     """Once every journey is done, each link holds exactly what its journeys sent."""
     rows = await _totalled(settings, LINK_ROWS)
@@ -108,6 +117,12 @@ async def _totalled(settings: Settings, query: str) -> list[Json]:
     for row in rows:
         row["amount_rows"] = totals.join(row.pop("amount_high"), row.pop("amount_low"))
     return rows
+
+
+async def unfolded(settings: Settings) -> int:
+    """Events stored but not folded yet."""
+    rows = await fetch(settings, PENDING_WORK)
+    return int(rows[0]["pending"])
 
 
 async def _link_counters(settings: Settings) -> None:
@@ -160,8 +175,8 @@ async def _outbox(settings: Settings) -> None:
 
 
 async def _rollups(settings: Settings) -> None:
-    """The rollups kept at write time equal a rebuild from the events, done in a transaction
-    that is rolled back: the database is left as the crash left it."""
+    """The rollups the folder kept equal a rebuild from the folded events, done in a
+    transaction that is rolled back: the database is left as the crash left it."""
     engine = create_async_engine(async_url(settings.database_url))
     try:
         async with engine.connect() as conn:

@@ -1,8 +1,10 @@
 """A server killed with SIGKILL under a mixed load of redirects, leads and sales, right after
-it acknowledged a sale, started again on the same database, killed again right after it
-acknowledged a click, and started again: what it acknowledged is stored exactly
-once, what it did not left nothing half-written, and clients that retry after the restarts
-end with every visit, lead and sale stored once, with exact counters and amounts."""
+it acknowledged a sale (its folds slowed down, so that the kill falls in the middle of one),
+started again on the same database, killed again right after it acknowledged a click, and
+started again: what it acknowledged is stored exactly once, what it did not left nothing
+half-written, events acknowledged but not folded yet are folded by the next server, once,
+and clients that retry after the restarts end with every visit, lead and sale stored once,
+with exact counters and amounts."""
 
 from __future__ import annotations
 
@@ -18,15 +20,17 @@ from tests.crash.invariants import (
     assert_consistent,
     assert_totals,
     link_rows,
+    unfolded,
 )
 from tests.crash.journeys import Driver, Journey, Ledger, client, drive, finish, plan
-from tests.support import Tenant, make_tenant
+from tests.support import Tenant, folded, make_tenant
 from tests.webhooks.processes import Process, server
 
 LINKS = 4
 JOURNEYS = 150  # 269 requests
 KILL_AFTER = 90  # answers before each of two crashes: a third of the load is left after them
 CONCURRENCY = 24
+SLOW_FOLD = 0.3  # seconds each fold of the first server waits before its commit
 
 
 @pytest.fixture
@@ -72,26 +76,37 @@ async def test_sigkill_under_load_loses_nothing_acknowledged_and_writes_nothing_
 ) -> None:
     tenant = await make_tenant(settings, "acme", plan="enterprise")
     ledger = Ledger()
-    async with server(settings) as first, client(first.url) as http:
+    slow = settings.model_copy(update={"fold_delay": SLOW_FOLD})
+    async with server(slow) as first, client(first.url) as http:
         journeys = plan(await prepare(http, tenant), JOURNEYS)
         await drive(crashing(http, tenant, ledger, first, "sale"), journeys, CONCURRENCY)
     await assert_crashed(first, ledger, journeys, settings, cut_before=0)
 
     cut = ledger.cut
     async with server(settings) as second, client(second.url) as http:
+        await folded_consistent(settings)
         await assert_served_counters(http, tenant, settings)
         await drive(crashing(http, tenant, ledger, second, "click"), journeys, CONCURRENCY)
     await assert_crashed(second, ledger, journeys, settings, cut_before=cut)
 
     async with server(settings) as third, client(third.url) as http:
+        await folded_consistent(settings)
         await assert_served_counters(http, tenant, settings)
         await finish(Driver(http, tenant.auth, ledger), journeys, CONCURRENCY)
         for journey in journeys:  # every request once more: nothing new is stored
             journey.done = 0
         await finish(Driver(http, tenant.auth, ledger), journeys, CONCURRENCY)
+        await folded(settings)
     await assert_acknowledged_stored(settings, ledger)
     await assert_consistent(settings)
     await assert_totals(settings, journeys)
+
+
+async def folded_consistent(settings: Settings) -> None:
+    """The restarted server folds what the killed one had acknowledged but not folded (or
+    folded in a transaction the kill rolled back), exactly once."""
+    await folded(settings)
+    await assert_consistent(settings)
 
 
 def crashing(
@@ -112,5 +127,6 @@ async def assert_crashed(
     assert process.popen.returncode == -signal.SIGKILL
     assert ledger.cut > cut_before
     assert not all(j.finished for j in journeys)
+    assert await unfolded(settings) > 0  # killed between acknowledgement and fold
     await assert_acknowledged_stored(settings, ledger)
     await assert_consistent(settings)

@@ -129,3 +129,27 @@ async def test_a_burst_during_a_stall_answers_within_the_timeout(
     await pg_proxy.restore()
     await running.recovered()
     assert (await running.http.get("/links", headers=auth)).status_code == 200
+
+
+async def test_a_burst_of_leads_during_a_stall_answers_within_the_timeout(
+    running: Site, pg_proxy: Proxy
+) -> None:
+    """Leads share group-commit batches: what queued behind a batch that waited out the stall
+    fails with it, instead of waiting out another timeout."""
+    track = running.track
+    link = await track.link(key="spring")
+    click_id = await track.click(link)
+    await pg_proxy.stall()
+
+    async def lead(n: int) -> tuple[httpx.Response, float]:
+        await asyncio.sleep(n * 0.05)  # spread over several batches
+        body = {"clickId": click_id, "eventName": "Sign up", "customerExternalId": f"u{n}"}
+        return await timed(track.post("/track/lead", body))
+
+    answers = await asyncio.gather(*(lead(n) for n in range(20)))
+    for response, _ in answers:
+        assert_unavailable(response)
+    assert max(took for _, took in answers) < ANSWER_WITHIN["stalled"]
+    await pg_proxy.restore()
+    await running.recovered()
+    assert await track.rows("SELECT id FROM leads") == []

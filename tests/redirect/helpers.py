@@ -16,7 +16,7 @@ from clicktrail.app import Root, create_app
 from clicktrail.config import Settings
 from clicktrail.storage.urls import async_url
 from tests.conftest import BROWSER_UA
-from tests.support import Tenant, fetch
+from tests.support import Tenant, fetch, folded
 
 IPHONE_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
@@ -71,6 +71,8 @@ async def click_count(settings: Settings) -> int:
 
 
 async def link_row(settings: Settings, link_id: str) -> dict[str, Any]:
+    """The link's row, its counters folded."""
+    await folded(settings)
     rows = await fetch(settings, "SELECT * FROM links WHERE id = :id", id=link_id)
     return rows[0]
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from clicktrail.config import Settings
 from clicktrail.storage import totals
 from clicktrail.storage.migrate import alembic_config, upgrade
-from tests.support import Tenant, connected, fetch, make_tenant
+from tests.support import Tenant, connected, fetch, folded, make_tenant
 from tests.tracking.helpers import Tracker, serving
 
 ROLLUPS = (
@@ -28,6 +28,7 @@ async def test_totals_survive_the_migration_exactly(settings: Settings) -> None:
     for tenant in tenants:
         async with serving(settings, tenant) as track:
             await _sell(track)
+            await folded(settings)
     before = await _totals(settings)
 
     await _migrate(settings, "downgrade", "0005")

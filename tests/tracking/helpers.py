@@ -13,7 +13,7 @@ import httpx
 
 from clicktrail.app import create_app
 from clicktrail.config import Settings
-from tests.support import Tenant, fetch, with_sale_amount
+from tests.support import Tenant, fetch, folded, with_sale_amount
 
 Json = dict[str, Any]
 _visitors = itertools.count(1)
@@ -55,6 +55,8 @@ class Tracker:
         return answer
 
     async def rows(self, sql: str, **params: Any) -> list[Json]:
+        """The database as it is once every acknowledged event is folded."""
+        await folded(self.settings)
         return await fetch(self.settings, sql, **params)
 
     async def counters(self, link: Json) -> Json:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from tests.conftest import BROWSER_UA
-from tests.support import LiveServer, Tenant, fetch, make_tenant, with_sale_amount
+from tests.support import LiveServer, Tenant, fetch, folded, make_tenant, with_sale_amount
 
 CONCURRENCY = 50
 
@@ -37,6 +37,7 @@ async def test_fifty_identical_leads_record_one(live_server: LiveServer) -> None
     assert {r.status_code for r in answers} == {200}
     assert sum(r.json()["link"] is not None for r in answers) == 1  # the rest are duplicates
     settings = live_server.settings
+    await folded(settings)
     assert len(await fetch(settings, "SELECT id FROM leads")) == 1
     assert len(await fetch(settings, "SELECT id FROM customers")) == 1
     assert (await fetch(settings, "SELECT leads FROM links"))[0]["leads"] == 1
@@ -55,6 +56,7 @@ async def test_fifty_sales_with_one_invoice_record_one(live_server: LiveServer) 
     assert len({r.text for r in answers}) == 1  # every caller got the same body
     assert answers[0].json()["sale"]["amount"] == 2500
     settings = live_server.settings
+    await folded(settings)
     assert len(await fetch(settings, "SELECT id FROM sales")) == 1
     link = (await fetch(settings, "SELECT sales, sale_amount_high, sale_amount_low FROM links"))[0]
     assert with_sale_amount(link) == {"sales": 1, "sale_amount": 2500}
@@ -77,6 +79,7 @@ async def test_concurrent_first_sales_are_one_conversion(live_server: LiveServer
         ]
         answers = await asyncio.gather(*sales)
     assert {r.status_code for r in answers} == {200}
+    await folded(live_server.settings)
     link = (await fetch(live_server.settings, "SELECT sales, conversions FROM links"))[0]
     assert link == {"sales": 20, "conversions": 1}
     [customer] = await fetch(
@@ -94,8 +97,8 @@ async def new_visitor(server: LiveServer, path: str, n: int) -> httpx.Response:
 async def test_leads_sales_and_clicks_on_one_link_at_once_count_exactly(
     live_server: LiveServer,
 ) -> None:
-    """They all lock the link's row and the hour's rollups (and sales the customer's row),
-    in one global order: on PostgreSQL none deadlocks, and not one count is lost."""
+    """Recorded at once, folded afterwards: on PostgreSQL none deadlocks, and not one count
+    is lost."""
     tenant = await make_tenant(live_server.settings, "acme")
     n = 15
     limits = httpx.Limits(max_connections=3 * n)
@@ -115,6 +118,7 @@ async def test_leads_sales_and_clicks_on_one_link_at_once_count_exactly(
         )  # fmt: skip
     assert sorted(r.status_code for r in answers) == [200] * 2 * n + [302] * n
     expected = {"clicks": 1 + n, "leads": 1 + n, "sales": n, "sale_amount": 100 * n}
+    await folded(live_server.settings)
     [link] = await fetch(
         live_server.settings,
         "SELECT clicks, leads, sales, sale_amount_high, sale_amount_low, conversions FROM links",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -68,6 +69,17 @@ async def test_link_events_carry_the_link_as_the_api_shows_it(
     assert await receiver.quiet(0.3) == []
 
 
+FOLDED = frozenset({
+    "clicks", "leads", "sales", "saleAmount", "conversions", "lastClicked", "firstSaleAt",
+    "updatedAt",
+})  # fmt: skip
+
+
+def unfolded(shown: dict[str, Any], *left_out: str) -> dict[str, Any]:
+    """What a payload shows as it is at once: counters and totals follow within a second."""
+    return {k: v for k, v in shown.items() if k not in FOLDED and k not in left_out}
+
+
 async def test_link_clicked_carries_the_click_of_the_redirect_and_the_counted_link(
     receiver: Receiver, hooks: Hooks, track: Tracker
 ) -> None:
@@ -83,8 +95,10 @@ async def test_link_clicked_carries_the_click_of_the_redirect_and_the_counted_li
     assert (click["url"], click["trigger"], click["qr"]) == (link["url"], "link", False)
     assert click["ua"].startswith("Mozilla/5.0 (Macintosh)")
     assert ISO.fullmatch(click["timestamp"])
-    assert data["link"] == await get(track, f"/links/info?linkId={link['id']}")
-    assert (data["link"]["clicks"], data["link"]["lastClicked"]) == (1, click["timestamp"])
+    served = await get(track, f"/links/info?linkId={link['id']}")
+    assert unfolded(data["link"]) == unfolded(served)
+    assert (served["clicks"], served["lastClicked"]) == (1, click["timestamp"])
+    assert data["link"]["clicks"] in {0, 1}  # counters as folded so far (README)
 
 
 async def test_only_a_new_click_is_announced(
@@ -126,10 +140,11 @@ async def test_lead_created_carries_customer_click_counted_link_and_metadata(
     assert data["click"]["id"] == click_id
     customer = await get(track, f"/customers/{answer['customer']['id']}")
     assert "country" in customer
-    assert data["customer"] == {k: v for k, v in customer.items() if k != "country"}
+    assert unfolded(data["customer"]) == unfolded(customer, "country")
     assert (data["customer"]["externalId"], data["customer"]["name"]) == ("u1", "ada@example.com")
-    assert data["link"] == await get(track, f"/links/info?linkId={link['id']}")
-    assert (data["link"]["clicks"], data["link"]["leads"]) == (1, 1)  # this lead counted
+    served = await get(track, f"/links/info?linkId={link['id']}")
+    assert unfolded(data["link"]) == unfolded(served)
+    assert (served["clicks"], served["leads"]) == (1, 1)  # this lead counted
 
 
 async def test_a_lead_without_metadata_sends_null(
@@ -166,9 +181,10 @@ async def test_sale_created_adds_the_sale_to_what_a_lead_sends(
     assert data["metadata"] == {"coupon": "SPRING"}
     assert data["click"] == sent["link.clicked"].json()["data"]["click"]  # the click's own time
     assert "country" not in data["customer"]
-    assert (data["customer"]["sales"], data["customer"]["saleAmount"]) == (1, 4900)
-    assert data["link"] == await get(track, f"/links/info?linkId={link['id']}")
-    counted = data["link"]
+    assert data["customer"]["sales"] in {0, 1}  # folded so far (README)
+    served = await get(track, f"/links/info?linkId={link['id']}")
+    assert unfolded(data["link"]) == unfolded(served)
+    counted = served
     assert (counted["leads"], counted["sales"], counted["saleAmount"]) == (1, 1, 4900)
     assert counted["conversions"] == 1
 

@@ -11,7 +11,7 @@ from clicktrail.analytics import schemas
 from clicktrail.analytics.request import EventType, selection
 from clicktrail.analytics.service import GroupBy, analytics
 from clicktrail.analytics.window import Interval
-from clicktrail.api.deps import AnalyticsWorkspace, ReadSession, RuntimeDep
+from clicktrail.api.deps import AnalyticsWorkspace, CountedSession, RuntimeDep
 from clicktrail.api.openapi import PARAMETERS, PLAN_GATED
 from clicktrail.errors import NotFound
 from clicktrail.models import Workspace
@@ -68,7 +68,7 @@ async def _answer(
 async def retrieve_analytics(
     request: Request,
     workspace: AnalyticsWorkspace,
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     asked: WindowQuery,
     event: EventType = EventType.clicks,
@@ -84,7 +84,7 @@ async def retrieve_legacy_analytics(
     legacy_endpoint: str,
     request: Request,
     workspace: AnalyticsWorkspace,
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     asked: WindowQuery,
 ) -> Any:
@@ -101,7 +101,7 @@ async def retrieve_short_legacy_analytics(
     legacy: str,
     request: Request,
     workspace: AnalyticsWorkspace,
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     asked: WindowQuery,
     event: EventType = EventType.clicks,

@@ -1,7 +1,7 @@
-"""Rollups: counts per hour and per UTC day, kept in the transaction that records each event.
+"""Rollups: counts per hour and per UTC day, added by the folder (folding/) from the events.
 
-Every writer adds its events' counts with one upsert per row, in one global key order, so that
-concurrent transactions on PostgreSQL wait for each other instead of deadlocking."""
+Rows are upserted in one global key order, so that a rebuild or a second writer on PostgreSQL
+waits instead of deadlocking."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Executable, bindparam, delete
@@ -96,13 +97,7 @@ def statements(dialect: str, tally: Tally) -> list[tuple[Executable, list[dict[s
     if not tally:
         return []
     table = Rollup.__table__
-    upsert = insert(table, dialect)
-    parts = totals.added(*(table.c[name] for name in PARTS), *(upsert.excluded[n] for n in PARTS))
-    upsert = upsert.on_conflict_do_update(
-        index_elements=[table.c[name] for name in KEY],
-        set_={name: table.c[name] + upsert.excluded[name] for name in COUNTS}
-        | dict(zip(PARTS, parts, strict=True)),
-    )
+    upsert = _upsert(dialect)
     rows = [_row(key, counts) for key, counts in sorted(tally.rows.items())]
     done: list[tuple[Executable, list[dict[str, Any]]]] = [(upsert, rows)]
     if any(value < 0 for counts in tally.rows.values() for value in counts):
@@ -112,6 +107,22 @@ def statements(dialect: str, tally: Tally) -> list[tuple[Executable, list[dict[s
         )
         done.append((emptied, [{f"k_{n}": row[n] for n in KEY} for row in rows]))
     return done
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    return adding(insert(Rollup.__table__, dialect))
+
+
+def adding(upsert: Any) -> Any:
+    """A dialect's INSERT into the rollups that adds its counts to the rows already there."""
+    table = Rollup.__table__
+    parts = totals.added(*(table.c[name] for name in PARTS), *(upsert.excluded[n] for n in PARTS))
+    return upsert.on_conflict_do_update(
+        index_elements=[table.c[name] for name in KEY],
+        set_={name: table.c[name] + upsert.excluded[name] for name in COUNTS}
+        | dict(zip(PARTS, parts, strict=True)),
+    )
 
 
 def _row(key: Key, counts: list[int]) -> dict[str, Any]:

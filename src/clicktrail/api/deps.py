@@ -70,19 +70,33 @@ async def current_workspace(
     """The key's workspace, after its request budget is spent (spec §5.1 steps 1-4)."""
     key = bearer_key(request)
     has_ref = any(p in request.query_params for p in ("workspaceId", "projectSlug"))
-    async with runtime.db.read_session() as session:
-        workspace = await api_key_service.authenticate(
-            session, key=key, secret=runtime.secret, has_workspace_ref=has_ref
-        )
+    hashed = keyed_hash(runtime.secret, key)
+    workspace = await api_key_service.authenticate(
+        runtime.keys, key=key, hashed_key=hashed, has_workspace_ref=has_ref
+    )
     path = request.url.path
     analytics = "/analytics" in path or "/events" in path
     if analytics and workspace.plan == Plan.free:
         return workspace  # refused by the route's plan check: a 403 says more than a 429
-    await runtime.limiter.hit(keyed_hash(runtime.secret, key), workspace.plan, analytics=analytics)
+    await runtime.limiter.hit(hashed, workspace.plan, analytics=analytics)
     return workspace
 
 
 CurrentWorkspace = Annotated[Workspace, Depends(current_workspace)]
+
+
+async def counted_session(
+    runtime: RuntimeDep, workspace: CurrentWorkspace
+) -> AsyncIterator[AsyncSession]:
+    """A read session for counters and analytics, opened once the workspace's events that
+    were committed before the request are folded (docs/reliability.md, "Events first")."""
+    # Bounded like any wait on the database: a folder far behind delays reads, never stops them.
+    await runtime.folder.caught_up(workspace.id, runtime.settings.database_timeout)
+    async with runtime.db.read_session() as session:
+        yield session
+
+
+CountedSession = Annotated[AsyncSession, Depends(counted_session, scope="function")]
 
 CONVERSION_PLANS = frozenset({Plan.business, Plan.advanced, Plan.enterprise})
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.models import APIKey, Workspace
@@ -23,3 +23,8 @@ class APIKeyRepository:
         )
         row = (await self.session.execute(stmt)).first()
         return None if row is None else (row[0], row[1])
+
+    async def delete(self, *, workspace_id: str, key_id: str) -> bool:
+        stmt = delete(APIKey).where(APIKey.id == key_id, APIKey.workspace_id == workspace_id)
+        result = await self.session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -5,12 +5,15 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clicktrail.api_keys.cache import KeyCache
 from clicktrail.api_keys.repository import APIKeyRepository
 from clicktrail.errors import NotFound, Unauthorized
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.crypto import keyed_hash, partial_key
 from clicktrail.kit.ids import nanoid
 from clicktrail.models import APIKey, Workspace
+from clicktrail.storage.epoch import Epoch
+from clicktrail.storage.unit import after_commit
 
 PREFIX = "dub_"  # Dub's SDKs and tools treat `dub_` keys as workspace keys (spec §5.1)
 WORKSPACE_REF_MISSING = (
@@ -48,18 +51,25 @@ class APIKeyService:
         return NewKey(record=record, key=key)
 
     async def authenticate(
-        self, session: AsyncSession, *, key: str, secret: bytes, has_workspace_ref: bool
+        self, keys: KeyCache, *, key: str, hashed_key: str, has_workspace_ref: bool
     ) -> Workspace:
         """The workspace a key belongs to, or the §5.1 error for it."""
         if not key.startswith(PREFIX) and not has_workspace_ref:
             raise NotFound(WORKSPACE_REF_MISSING)
-        found = await APIKeyRepository(session).find(keyed_hash(secret, key))
-        if found is None:
+        known = await keys.find(hashed_key)
+        if known is None:
             raise Unauthorized("Unauthorized: Invalid API key.")
-        record, workspace = found
-        if record.expires_at is not None and record.expires_at < utcnow():
+        if known.expires_at is not None and known.expires_at < utcnow():
             raise Unauthorized("Unauthorized: Access token expired.")
-        return workspace
+        return known.workspace
+
+    async def revoke(
+        self, session: AsyncSession, *, workspace: Workspace, key_id: str, epoch: Epoch
+    ) -> None:
+        """Deleted, and every worker's remembered keys dropped once the deletion is committed."""
+        if not await APIKeyRepository(session).delete(workspace_id=workspace.id, key_id=key_id):
+            raise NotFound(f"API key {key_id!r} not found in workspace {workspace.slug!r}.")
+        after_commit(session, epoch.bump)
 
 
 api_key = APIKeyService()

@@ -5,7 +5,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep, WriteSession
+from clicktrail.api.deps import (
+    ConversionWorkspace,
+    CountedSession,
+    RuntimeDep,
+    WriteSession,
+)
 from clicktrail.api.openapi import BODY, MAX_PAGE, PARAMETERS, PLAN_GATED, errors
 from clicktrail.customers import schemas
 from clicktrail.customers.present import present, present_expanded
@@ -79,7 +84,7 @@ async def _shown(
 async def list_customers(
     where: Annotated[CustomerFilter, Depends(_filter)],
     paging: Annotated[Paging, Depends(_paging)],
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     include_expanded_fields: Expanded = False,
 ) -> Any:
@@ -100,7 +105,7 @@ async def create_customer(
 async def get_customer(
     customer_id: str,
     workspace: ConversionWorkspace,
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     include_expanded_fields: Expanded = False,
 ) -> Any:

@@ -20,6 +20,7 @@ from clicktrail.models import Role, User, Workspace
 from clicktrail.redirect.visitor import client_ip
 from clicktrail.runtime import Runtime
 from clicktrail.storage.unit import run_after_commit
+from clicktrail.workspaces.repository import WorkspaceRepository
 
 PREFIX = "/dashboard"
 SESSION_COOKIE = "ct_session"
@@ -55,8 +56,12 @@ def runtime_of(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 
 
-async def unit_of_work(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
-    """One transaction per request, committed before the page is sent."""
+async def unit_of_work(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the page is sent. A page of a workspace
+    is read once its events committed before the request are folded, as the API's counted
+    reads are (docs/reliability.md, "Events first")."""
+    if request.method == "GET" and (slug := request.path_params.get("slug")):
+        await _folded(runtime, slug)
     async with runtime.db.write_session() as session:
         async with session.begin():
             yield session
@@ -64,6 +69,13 @@ async def unit_of_work(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
 
 
 Session = Annotated[AsyncSession, Depends(unit_of_work, scope="function")]
+
+
+async def _folded(runtime: Runtime, slug: str) -> None:
+    async with runtime.db.read_session() as session:
+        workspace = await WorkspaceRepository(session).get_by_slug(slug)
+    if workspace is not None:
+        await runtime.folder.caught_up(workspace.id, runtime.settings.database_timeout)
 
 
 def render(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:

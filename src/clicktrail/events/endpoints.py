@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from clicktrail.analytics.request import EventType, selection
 from clicktrail.analytics.schemas import filter_parameters
 from clicktrail.analytics.window import Interval
-from clicktrail.api.deps import ConversionWorkspace, ReadSession, RuntimeDep
+from clicktrail.api.deps import ConversionWorkspace, CountedSession, RuntimeDep
 from clicktrail.api.openapi import MAX_PAGE, PARAMETERS, PLAN_GATED
 from clicktrail.events.schemas import Event
 from clicktrail.events.service import Page, list_events
@@ -38,7 +38,7 @@ class SortBy(StrEnum):
 async def list_events_route(
     request: Request,
     workspace: ConversionWorkspace,
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     event: EventKind = EventKind.clicks,
     interval: Interval | None = None,

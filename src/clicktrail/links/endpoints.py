@@ -4,7 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from clicktrail.api.deps import CurrentWorkspace, ReadSession, RuntimeDep, WriteSession
+from clicktrail.api.deps import (
+    CountedSession,
+    CurrentWorkspace,
+    ReadSession,
+    RuntimeDep,
+    WriteSession,
+)
 from clicktrail.api.openapi import BODY, KEYED, MAX_PAGE, PARAMETERS, errors
 from clicktrail.errors import Conflict, Forbidden
 from clicktrail.links import listing, schemas
@@ -34,7 +40,7 @@ async def create_link(
 @router.get("", response_model=list[schemas.Link], responses=PARAMETERS)
 async def list_links(
     where: LinkFilterDep,
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     sort_by: Annotated[schemas.LinkSort, Query(alias="sortBy")] = schemas.LinkSort.created_at,
     sort_order: Annotated[schemas.SortOrder, Query(alias="sortOrder")] = schemas.SortOrder.desc,
@@ -74,7 +80,7 @@ async def count_links(
 @router.get("/info", response_model=schemas.Link, responses=PARAMETERS)
 async def get_link_info(
     workspace: CurrentWorkspace,
-    session: ReadSession,
+    session: CountedSession,
     runtime: RuntimeDep,
     domain: str | None = None,
     key: str | None = None,

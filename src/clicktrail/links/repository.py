@@ -6,9 +6,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, delete, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clicktrail.analytics.rebuild import Scope, subtract
 from clicktrail.links.schemas import LinkSort, SortOrder
-from clicktrail.models import Domain, Link
+from clicktrail.models import Domain, Link, LinkDeletion
 from clicktrail.storage.sql import insert
 
 _SORT_COLUMNS: dict[LinkSort, tuple[Any, ...]] = {
@@ -69,12 +68,11 @@ class LinkRepository:
         return link
 
     async def remove(self, link: Link) -> None:
-        """Delete a link and its clicks; its events leave the analytics with them. The link's
-        row is locked first, as every writer locks links before rollups."""
-        await self.session.execute(select(Link.id).where(Link.id == link.id).with_for_update())
-        scope = Scope(workspace_id=link.workspace_id, link_id=link.id)
-        await self.session.run_sync(lambda session: subtract(session.connection(), scope))
+        """Delete a link's row (its key is free at once) and leave a note for the folder, which
+        takes its events out of the analytics and deletes its clicks (folding/)."""
         await self.session.execute(delete(Link).where(Link.id == link.id))
+        self.session.add(LinkDeletion(link_id=link.id, workspace_id=link.workspace_id))
+        await self.session.flush()
 
     async def page(
         self, where: LinkFilter, sort: LinkSort, order: SortOrder, page: int, size: int

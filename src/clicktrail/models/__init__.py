@@ -8,6 +8,7 @@ from clicktrail.models.conversion import Lead, LeadMark, Sale, SaleInvoice
 from clicktrail.models.customer import Customer
 from clicktrail.models.domain import Domain
 from clicktrail.models.folder import Folder
+from clicktrail.models.folding import Lease, LinkDeletion
 from clicktrail.models.fx import FxSnapshot
 from clicktrail.models.instance import InstanceSetting
 from clicktrail.models.link import Link
@@ -27,7 +28,9 @@ __all__ = [
     "InstanceSetting",
     "Lead",
     "LeadMark",
+    "Lease",
     "Link",
+    "LinkDeletion",
     "Membership",
     "Plan",
     "Role",

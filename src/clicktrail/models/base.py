@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, MetaData, String, text
+from sqlalchemy import BigInteger, DateTime, Index, MetaData, String, false, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -86,3 +86,17 @@ class SaleTotal:
     @property
     def sale_amount(self) -> int:
         return totals.join(self.sale_amount_high, self.sale_amount_low)
+
+
+PENDING = "NOT folded"  # the predicate of the pending-event indexes; queries repeat it as is
+
+
+def folded_column() -> Mapped[bool]:
+    """An event's fold mark: set, in the folder's transaction, once its counts are added."""
+    return mapped_column(default=False, server_default=false())
+
+
+def pending_index(table: str) -> Index:
+    """The events not folded yet, by workspace: small, whatever the size of the table."""
+    where = text(PENDING)
+    return Index(f"ix_{table}_pending", "workspace_id", sqlite_where=where, postgresql_where=where)

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clicktrail.models.base import Base
+from clicktrail.models.base import Base, folded_column, pending_index
 
 
 class Click(Base):
@@ -15,11 +15,13 @@ class Click(Base):
     __table_args__ = (
         Index("ix_clicks_link_timestamp", "link_id", "timestamp"),
         Index("ix_clicks_workspace_timestamp", "workspace_id", "timestamp"),
+        pending_index("clicks"),
     )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
-    link_id: Mapped[str] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"))
+    # No foreign key: a deleted link's clicks are removed by the folder, not by the request.
+    link_id: Mapped[str] = mapped_column(String(40))
     timestamp: Mapped[datetime]
     domain: Mapped[str] = mapped_column(String(190))
     key: Mapped[str] = mapped_column(String(190))
@@ -44,6 +46,7 @@ class Click(Base):
     referer_url: Mapped[str] = mapped_column(Text)
     trigger: Mapped[str] = mapped_column(String(16))
     qr: Mapped[bool] = mapped_column(default=False)
+    folded: Mapped[bool] = folded_column()
 
 
 class ClickVisitor(Base):

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clicktrail.kit.clock import utcnow
-from clicktrail.models.base import Base
+from clicktrail.models.base import Base, folded_column, pending_index
 
 
 class Lead(Base):
@@ -21,6 +21,7 @@ class Lead(Base):
         Index("ix_leads_customer_timestamp", "customer_id", "timestamp"),
         Index("ix_leads_link_timestamp", "link_id", "timestamp"),
         Index("ix_leads_workspace_timestamp", "workspace_id", "timestamp"),
+        pending_index("leads"),
     )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True, comment="the event id")
@@ -31,6 +32,7 @@ class Lead(Base):
     event_name: Mapped[str] = mapped_column(String(255))
     metadata_json: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON, default=None)
     timestamp: Mapped[datetime] = mapped_column(default=utcnow)
+    folded: Mapped[bool] = folded_column()
 
 
 class LeadMark(Base):
@@ -52,6 +54,7 @@ class Sale(Base):
         Index("ix_sales_customer_timestamp", "customer_id", "timestamp"),
         Index("ix_sales_link_timestamp", "link_id", "timestamp"),
         Index("ix_sales_workspace_timestamp", "workspace_id", "timestamp"),
+        pending_index("sales"),
     )
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True, comment="the event id")
@@ -72,6 +75,7 @@ class Sale(Base):
     invoice_id: Mapped[str | None] = mapped_column(String(255), default=None)
     metadata_json: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON, default=None)
     timestamp: Mapped[datetime] = mapped_column(default=utcnow)
+    folded: Mapped[bool] = folded_column()
 
 
 class SaleInvoice(Base):

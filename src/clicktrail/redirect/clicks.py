@@ -1,17 +1,19 @@
-"""Recording clicks: one per visitor per link per hour, through group commit."""
+"""Recording clicks: one per visitor per link per hour, through group commit. A batch writes
+its clicks, their visitor claims and their outbox rows, nothing derived: the folder (folding/)
+adds them to the link counters and the rollups after the commit."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import Executable
 
-from clicktrail.analytics.rollups import CLICK, Tally, apply
 from clicktrail.config import Settings
 from clicktrail.kit.clock import as_utc, utcnow
 from clicktrail.models import Click, ClickVisitor, Link
@@ -135,11 +137,6 @@ async def write_clicks(
         await conn.execute(
             insert(Click.__table__, conn.dialect.name), [_values(r) for r in new_rows]
         )
-    await _count_clicks(conn, new_rows)
-    tally = Tally()
-    for row in new_rows:
-        tally.add(row.workspace_id, row.timestamp, row, CLICK)
-    await apply(conn, conn.dialect.name, tally)  # after the links: one lock order everywhere
     await _announce(conn, new_rows, settings)
     return results
 
@@ -153,7 +150,7 @@ async def _announce(
     if not rows:
         return
     found = await conn.execute(select(Link).where(Link.id.in_({r.link_id for r in rows})))
-    by_id = {link.id: Link(**link._mapping) for link in found}  # read after the counts
+    by_id = {link.id: Link(**link._mapping) for link in found}  # counters as folded so far
     events = [
         outbox.Event(
             row.workspace_id,
@@ -186,26 +183,29 @@ async def _claim_visitors(
 async def _upsert_visitors(
     conn: AsyncConnection, rows: Sequence[ClickRow]
 ) -> dict[tuple[str, str], tuple[str, datetime]]:
+    # An hour over by the batch's first click; a later one's is milliseconds later at most.
+    over_by = min(r.timestamp for r in rows)
+    params = [
+        {"link_id": r.link_id, "identity_hash": r.identity_hash, "click_id": r.id,
+         "expires_at": r.timestamp + DEDUP_WINDOW, "over_by": over_by}
+        for r in rows
+    ]  # fmt: skip
+    found = await conn.execute(_claim_statement(conn.dialect.name), params)
+    return {(r.link_id, r.identity_hash): (r.click_id, as_utc(r.expires_at)) for r in found}
+
+
+@cache
+def _claim_statement(dialect: str) -> Executable:
+    """One statement for every batch, so it is compiled once: run with many parameter sets,
+    SQLAlchemy sends it as multi-row VALUES (its "insertmanyvalues")."""
     table = ClickVisitor.__table__
-    stmt = insert(table, conn.dialect.name).values(
-        [
-            {
-                "link_id": r.link_id,
-                "identity_hash": r.identity_hash,
-                "click_id": r.id,
-                "expires_at": r.timestamp + DEDUP_WINDOW,
-            }
-            for r in rows
-        ]
-    )
-    stmt = stmt.on_conflict_do_update(
+    stmt = insert(table, dialect)
+    claim: Executable = stmt.on_conflict_do_update(
         index_elements=[table.c.link_id, table.c.identity_hash],
         set_={"click_id": stmt.excluded.click_id, "expires_at": stmt.excluded.expires_at},
-        # An hour over by the batch's first click; a later one's is milliseconds later at most.
-        where=table.c.expires_at <= min(r.timestamp for r in rows),
+        where=table.c.expires_at <= bindparam("over_by", type_=table.c.expires_at.type),
     ).returning(table.c.link_id, table.c.identity_hash, table.c.click_id, table.c.expires_at)
-    found = await conn.execute(stmt)
-    return {(r.link_id, r.identity_hash): (r.click_id, as_utc(r.expires_at)) for r in found}
+    return claim
 
 
 async def _current_visitors(
@@ -218,25 +218,3 @@ async def _current_visitors(
         )
     )
     return {(r.link_id, r.identity_hash): (r.click_id, as_utc(r.expires_at)) for r in found}
-
-
-async def _count_clicks(conn: AsyncConnection, new_rows: Sequence[ClickRow]) -> None:
-    per_link: dict[str, tuple[int, datetime]] = {}
-    for row in new_rows:
-        count, last = per_link.get(row.link_id, (0, row.timestamp))
-        per_link[row.link_id] = (count + 1, max(last, row.timestamp))
-    if not per_link:
-        return
-    counted = (
-        update(Link)
-        .where(Link.id == bindparam("link_id"))
-        .values(
-            clicks=Link.clicks + bindparam("count"),
-            last_clicked=bindparam("last", type_=Link.last_clicked.type),
-        )
-    )
-    rows = [  # the same global order as the claims
-        {"link_id": link_id, "count": count, "last": last}
-        for link_id, (count, last) in sorted(per_link.items())
-    ]
-    await conn.execute(counted, rows)  # one statement, run once per link

@@ -12,6 +12,8 @@ from typing import Generic, TypeVar
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from clicktrail.storage.db import is_unavailable
+
 T = TypeVar("T")
 R = TypeVar("R")
 BatchWriter = Callable[[AsyncConnection, Sequence[T]], Awaitable[Sequence[R]]]
@@ -24,8 +26,16 @@ GATHER_TURNS = 3  # turns of the event loop that bring no new item before a batc
 class GroupCommitter(Generic[T, R]):
     """While a batch is being committed, new items queue up and form the next batch."""
 
-    def __init__(self, engine: AsyncEngine, write: BatchWriter[T, R], max_batch: int) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        write: BatchWriter[T, R],
+        max_batch: int,
+        *,
+        fail_queued_on_outage: bool = False,
+    ) -> None:
         self._engine = engine
+        self._fail_queued_on_outage = fail_queued_on_outage
         self._write = write
         self._max_batch = max_batch
         self._queue: asyncio.Queue[tuple[T, asyncio.Future[R]]] = asyncio.Queue()
@@ -91,10 +101,22 @@ class GroupCommitter(Generic[T, R]):
             log.exception("group commit of %d items failed", len(batch))
             for _, future in batch:
                 _fail(future, error)
+            if self._fail_queued_on_outage and is_unavailable(error):
+                self._fail_queued(error)
             return
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
+
+    def _fail_queued(self, error: BaseException) -> None:
+        """What queued up while a batch waited out an outage would wait out another one: it
+        fails now, so that no request waits longer than one database timeout. Not for clicks:
+        the redirect bounds its own wait, and a click queued as the database comes back should
+        still be written."""
+        while not self._queue.empty():
+            _, future = self._queue.get_nowait()
+            _fail(future, error)
+            self._queue.task_done()
 
     async def _transaction(self, items: Sequence[T]) -> Sequence[R]:
         async with self._engine.begin() as conn:

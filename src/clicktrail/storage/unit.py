@@ -19,10 +19,20 @@ def after_commit(session: AsyncSession, hook: Hook) -> None:
         hooks.append(hook)
 
 
+def take_after_commit(session: AsyncSession) -> list[Hook]:
+    """The hooks added so far, which the caller now owns (storage/batches.py)."""
+    hooks: list[Hook] = session.info.pop(_KEY, [])
+    return hooks
+
+
 async def run_after_commit(session: AsyncSession) -> None:
+    await run_hooks(take_after_commit(session))
+
+
+async def run_hooks(hooks: list[Hook]) -> None:
     """The transaction is committed: a failing hook is logged, never reported as a failure of
     the request (its client would retry and store the change twice)."""
-    for hook in session.info.pop(_KEY, []):
+    for hook in hooks:
         try:
             await hook()
         except Exception:

@@ -16,30 +16,31 @@ router = APIRouter(prefix="/track", tags=["Track"], responses=PLAN_GATED)
 
 @router.post("/lead", response_model=schemas.LeadCreated, responses=BODY)
 async def track_lead(
-    body: schemas.LeadCreate,
-    workspace: ConversionWorkspace,
-    session: WriteSession,
-    runtime: RuntimeDep,
+    body: schemas.LeadCreate, workspace: ConversionWorkspace, runtime: RuntimeDep
 ) -> schemas.LeadCreated:
-    """Track a lead for a short link; stored before the answer in every mode but deferred."""
-    return await tracking.track_lead(
-        session, workspace=workspace, body=body, settings=runtime.settings
+    """Track a lead for a short link; stored before the answer in every mode but deferred.
+    Concurrent leads and sales share one transaction (storage/batches.py)."""
+    settings = runtime.settings
+    return await runtime.conversions.run(
+        lambda session: tracking.track_lead(
+            session, workspace=workspace, body=body, settings=settings
+        )
     )
 
 
 # 409: the same invoiceId in a request still being recorded.
 @router.post("/sale", response_model=schemas.SaleCreated, responses=BODY | errors(Conflict))
 async def track_sale(
-    body: schemas.SaleCreate,
-    workspace: ConversionWorkspace,
-    session: WriteSession,
-    runtime: RuntimeDep,
+    body: schemas.SaleCreate, workspace: ConversionWorkspace, runtime: RuntimeDep
 ) -> Any:
     """Track a sale, attributed to the customer's lead; a repeated invoiceId gets the first
     answer again."""
     rates = await runtime.rates.current()
-    answer = await tracking.track_sale(
-        session, workspace=workspace, body=body, rates=rates, settings=runtime.settings
+    settings = runtime.settings
+    answer = await runtime.conversions.run(
+        lambda session: tracking.track_sale(
+            session, workspace=workspace, body=body, rates=rates, settings=settings
+        )
     )
     return JSONResponse(answer)
 

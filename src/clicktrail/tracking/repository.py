@@ -4,25 +4,19 @@ INSERT that either wins or finds the row that won."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clicktrail.analytics import rollups
-from clicktrail.analytics.rollups import LEAD, Tally
 from clicktrail.kit.clock import utcnow
 from clicktrail.models import Click, Customer, Lead, LeadMark, Link, Sale, SaleInvoice
-from clicktrail.models.base import SaleTotal
-from clicktrail.storage import totals
 from clicktrail.storage.sql import insert
 
 
 class TrackingRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.rollups = Tally()  # the events' analytics counts, added by `count_in_analytics`
 
     @property
     def _dialect(self) -> str:
@@ -58,21 +52,10 @@ class TrackingRepository:
         stmt = stmt.on_conflict_do_nothing().returning(LeadMark.__table__.c.event_name)
         return (await self.session.execute(stmt)).first() is not None
 
-    async def add_leads(self, leads: Sequence[Lead], click: Click, at: datetime) -> None:
-        self.rollups.add(click.workspace_id, at, click, LEAD, n=len(leads))
+    async def add_leads(self, leads: Sequence[Lead]) -> None:
+        """The events only: the folder (folding/) counts them after the commit."""
         self.session.add_all(leads)
         await self.session.flush()
-        await self.session.execute(
-            update(Link)
-            .where(Link.id == leads[0].link_id)
-            .values(leads=Link.leads + len(leads), last_lead_at=at)
-        )
-
-    async def count_in_analytics(self) -> None:
-        """Add the events of this transaction to the rollups: once, after the link counters,
-        the order every writer locks in."""
-        await rollups.apply(self.session, self._dialect, self.rollups)
-        self.rollups = Tally()
 
     async def latest_lead(self, customer_id: str, event_name: str | None) -> Lead | None:
         stmt = select(Lead).where(Lead.customer_id == customer_id)
@@ -104,30 +87,10 @@ class TrackingRepository:
         else:
             await self.session.execute(update(SaleInvoice).where(*where).values(response=response))
 
-    async def add_sale(self, sale: Sale, *, first_conversion: bool) -> None:
-        click = await self.click(sale.click_id)
-        if click is not None:  # a sale's click goes only with its link, which then has no sales
-            self.rollups.add(sale.workspace_id, sale.timestamp, click, rollups.sale(sale.amount))
+    async def add_sale(self, sale: Sale) -> None:
+        """The event only: the folder counts it for its link and its customer."""
         self.session.add(sale)
         await self.session.flush()
-        counters: dict[str, Any] = {"sales": Link.sales + 1, **_plus(Link, sale.amount)}
-        if first_conversion:
-            counters |= {"conversions": Link.conversions + 1, "last_conversion_at": sale.timestamp}
-        await self.session.execute(update(Link).where(Link.id == sale.link_id).values(**counters))
-
-    async def count_sale_for_customer(self, customer: Customer, sale: Sale) -> int:
-        """Adds the sale to the customer's totals; returns their number of sales after it."""
-        stmt = (
-            update(Customer)
-            .where(Customer.id == customer.id)
-            .values(
-                sales=Customer.sales + 1,
-                **_plus(Customer, sale.amount),
-                first_sale_at=func.coalesce(Customer.first_sale_at, sale.timestamp),
-            )
-            .returning(Customer.sales)
-        )
-        return int((await self.session.execute(stmt)).scalar_one())
 
     async def update_customer(self, customer: Customer, values: dict[str, Any]) -> None:
         for field, value in values.items():
@@ -146,9 +109,3 @@ class TrackingRepository:
                 "country": customer.country or click.country,
             },
         )
-
-
-def _plus(table: type[SaleTotal], amount: int) -> dict[str, Any]:
-    """The SET values that add `amount` to a table's sale total."""
-    high, low = totals.added(table.sale_amount_high, table.sale_amount_low, *totals.split(amount))
-    return {"sale_amount_high": high, "sale_amount_low": low}

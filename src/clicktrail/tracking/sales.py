@@ -1,4 +1,5 @@
-"""Recording a sale: attribution to a lead, currency conversion, counters (spec §2.2)."""
+"""Recording a sale: attribution to a lead, currency conversion (spec §2.2). Its counters
+(the link's and the customer's) are folded from it after the commit (folding/)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,7 @@ async def record_sale(
     if body.amount == 0:
         return responses.no_sale(event_name)
     sale = _sale(workspace, customer, lead, body, event_name, rates)
-    # The customer's row is updated first: its lock orders concurrent sales of one customer,
-    # so exactly one of them sees itself as the first.
-    sales_so_far = await repo.count_sale_for_customer(customer, sale)
-    first = sales_so_far == 1 or customer.link_id != sale.link_id
-    await repo.add_sale(sale, first_conversion=first)
+    await repo.add_sale(sale)
     await announce.sale_created(repo, sale, customer, settings)
     return responses.sale_created(customer, sale, body.metadata)
 
@@ -78,7 +75,7 @@ async def _direct_sale_lead(
             event_name=body.lead_event_name or DIRECT_LEAD, metadata_json=body.metadata,
             timestamp=utcnow(),
         )  # fmt: skip
-        await repo.add_leads([lead], found.click, lead.timestamp)
+        await repo.add_leads([lead])
     return customer, lead
 
 

@@ -35,7 +35,7 @@ class TrackingService:
         self, session: AsyncSession, *, workspace: Workspace, body: schemas.LeadCreate,
         settings: Settings,
     ) -> schemas.LeadCreated:  # fmt: skip
-        """One transaction: the dedup mark, the customer, N lead rows and the link's counter."""
+        """One transaction: the dedup mark, the customer, N lead rows and their outbox row."""
         repo = TrackingRepository(session)
         external = require_external(body.external)
         customer = await repo.customer_by_external_id(workspace.id, external)
@@ -66,8 +66,7 @@ class TrackingService:
                 )
                 for _ in range(body.event_quantity or 1)
             ]
-            await repo.add_leads(leads, found.click, now)
-            await repo.count_in_analytics()
+            await repo.add_leads(leads)
             await announce.lead_created(
                 repo, body.event_name, customer, found.click, found.link, body.metadata, settings
             )
@@ -87,7 +86,6 @@ class TrackingService:
                 raise Conflict(f"The invoice {invoice} is being recorded; retry shortly.")
             return earlier
         response = await record_sale(repo, workspace, external, body, rates, settings)
-        await repo.count_in_analytics()
         if invoice:
             kept = response if response["sale"] is not None else None
             await repo.settle_invoice(workspace.id, invoice, kept)

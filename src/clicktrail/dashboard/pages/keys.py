@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from clicktrail.api_keys.service import api_key as api_key_service
 from clicktrail.dashboard import keys_repository, web
-from clicktrail.errors import NotFound, UnprocessableEntity
+from clicktrail.errors import UnprocessableEntity
 
 router = APIRouter()
 MOST_NAME = 190
@@ -41,8 +41,11 @@ async def create(
 
 @router.post("/{slug}/keys/{key_id}/revoke")
 async def revoke(
-    key_id: str, here: web.Here, _fields: web.OwnerChange, session: web.Session
-) -> Response:
-    if not await keys_repository.revoke(session, here.workspace.id, key_id):
-        raise NotFound("API key not found.")
+    key_id: str, here: web.Here, _fields: web.OwnerChange, session: web.Session,
+    runtime: web.RuntimeDep,
+) -> Response:  # fmt: skip
+    """As the API's revoke: every worker forgets the key once the deletion is committed."""
+    await api_key_service.revoke(
+        session, workspace=here.workspace, key_id=key_id, epoch=runtime.epoch
+    )
     return web.redirect(f"{here.base()}/keys")

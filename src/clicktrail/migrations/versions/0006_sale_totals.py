@@ -54,7 +54,7 @@ def upgrade() -> None:
     for name in TOTALS:
         op.drop_column(name, "sale_amount")
     for workspace_id in sorted(broken | _unbuilt_rollups(bind)):
-        rebuild(bind, Scope(workspace_id=workspace_id))
+        rebuild(bind, Scope(workspace_id=workspace_id, folded_only=False))  # no marks yet
 
 
 def _table(name: str) -> sa.TableClause:

@@ -2,7 +2,7 @@
 folders
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 14:05:00
 """
 
@@ -15,7 +15,7 @@ import clicktrail.models.base
 from clicktrail.kit.ids import prefixed_id
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
