@@ -16,7 +16,8 @@ from clicktrail.accounts import service as accounts
 from clicktrail.analytics.rebuild import Scope, rebuild
 from clicktrail.api_keys.service import api_key as api_key_service
 from clicktrail.config import Settings
-from clicktrail.errors import NotFound
+from clicktrail.errors import Conflict, NotFound
+from clicktrail.folding.folder import Folder
 from clicktrail.fx import repository as fx_repository
 from clicktrail.fx.service import age_days
 from clicktrail.kit.clock import utcnow
@@ -36,6 +37,7 @@ from clicktrail.workspaces.repository import WorkspaceRepository
 from clicktrail.workspaces.service import workspace as workspace_service
 
 T = TypeVar("T")
+FOLD_WAIT = 120.0  # seconds a rebuild waits for the events pending before it to be folded
 
 
 @dataclass
@@ -166,8 +168,22 @@ def rates_json(table: RateTable) -> dict[str, Any]:
     }
 
 
+async def fold_pending(settings: Settings, most: float = FOLD_WAIT) -> None:
+    """Fold every event not yet folded (those a server has not reached, or written behind its
+    back), so that a rebuild counts them and no folder adds them again afterwards."""
+    db = Database(settings)
+    folder = Folder(db)
+    try:
+        if not await folder.drain(most):
+            raise Conflict(f"Events were still being folded after {most:g} s; try again")
+    finally:
+        await folder.release()
+        await db.dispose()
+
+
 async def rebuild_rollups(ctx: Context, workspace_slug: str | None) -> dict[str, Any]:
-    """Recompute analytics rollups from the stored events (all workspaces, or one)."""
+    """Recompute analytics rollups from the stored events (all workspaces, or one), once
+    `fold_pending` has run."""
     scope = Scope()
     if workspace_slug is not None:
         ws = await WorkspaceRepository(ctx.session).get_by_slug(workspace_slug)

@@ -8,10 +8,10 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import httpx
 import typer
@@ -27,6 +27,8 @@ from clicktrail.kit.clock import as_utc
 from clicktrail.kit.currency import RatesError, parse_rates
 from clicktrail.links.schemas import LinkCreate
 from clicktrail.models import Role
+
+T = TypeVar("T")
 
 app = typer.Typer(help="Self-hosted link attribution, wire-compatible with Dub's API.")
 workspace_app = typer.Typer(help="Manage workspaces.")
@@ -54,8 +56,13 @@ def _emit(obj: dict[str, Any], as_json: bool, summary: str) -> None:
 
 
 def _run(settings: Settings, action: Any) -> Any:
+    return _reported(admin.run(settings, action))
+
+
+def _reported(work: Coroutine[Any, Any, T]) -> T:
+    """Run `work`; an AppError is printed and exits with status 1."""
     try:
-        return asyncio.run(admin.run(settings, action))
+        return asyncio.run(work)
     except AppError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(1) from exc
@@ -230,7 +237,9 @@ def analytics_rebuild(
     as_json: JsonFlag = False,
 ) -> None:
     """Recompute the analytics rollups from the stored clicks, leads and sales."""
-    done = _run(Settings(), lambda ctx: admin.rebuild_rollups(ctx, workspace))
+    settings = Settings()
+    _reported(admin.fold_pending(settings))
+    done = _run(settings, lambda ctx: admin.rebuild_rollups(ctx, workspace))
     _emit(done, as_json, f"Rebuilt {done['rows']} rollup rows in {done['seconds']} s")
 
 

@@ -5,6 +5,7 @@ must pass the SDK's own validation, and what the SDK reports must be what the da
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,7 +19,7 @@ import pytest
 from tests.contract.sdk_clients import ALL, SdkClient
 from tests.contract.sdk_scripts.harness import Inputs, Outcome
 from tests.contract.traffic import visit
-from tests.support import LiveServer, fetch_sync, with_sale_amount
+from tests.support import LiveServer, fetch_sync, folded, with_sale_amount
 
 CURRENT = [client for client in ALL if client.current]
 LEGACY = [client for client in ALL if not client.current]
@@ -37,6 +38,8 @@ class Tracked:
     inputs: Inputs
 
     def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        """Rows read once the server has folded what it acknowledged (link counters)."""
+        asyncio.run(folded(self.server.settings))
         return fetch_sync(self.server.settings, sql, **params)
 
 

@@ -59,8 +59,23 @@ class Folder:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         with contextlib.suppress(Exception):  # a stopping server gives its lease back at once
-            async with self._db.writer.begin() as conn:
-                await FoldRepository(conn).release_lease(LEASE, self.holder)
+            await self.release()
+
+    async def release(self) -> None:
+        async with self._db.writer.begin() as conn:
+            await FoldRepository(conn).release_lease(LEASE, self.holder)
+
+    async def drain(self, most: float) -> bool:
+        """Fold until nothing is pending, by this process or by the server holding the lease;
+        False if events were still pending after `most` seconds."""
+        deadline = time.monotonic() + most
+        while time.monotonic() < deadline:
+            if not await self.run_once():
+                async with self._db.reader.connect() as conn:
+                    if not await FoldRepository(conn).anything_pending():
+                        return True
+                await asyncio.sleep(IDLE_POLL)
+        return False
 
     def nudge(self) -> None:
         """Fold now rather than at the next poll (after a local commit, or for a reader)."""
