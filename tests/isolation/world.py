@@ -180,11 +180,12 @@ async def settle(world: World, settings: Settings, within: float = 15.0) -> None
     world.event_ids = [row["event_id"] for row in rows]
 
 
-# Tables of no workspace: the instance's own settings and exchange rates.
+# Tables of no workspace: the instance's own settings and exchange rates, and the leases of
+# its background work (the folder's).
 # Dashboard accounts span workspaces (a user may belong to several, through `memberships`);
 # what a user sees of a workspace is tested in tests/dashboard/test_security.py.
 GLOBAL_TABLES = frozenset(
-    {"fx_snapshots", "instance_settings", "users", "user_sessions", "sign_in_failures"}
+    {"fx_snapshots", "instance_settings", "leases", "users", "user_sessions", "sign_in_failures"}
 )
 # Tables without a workspace_id column, reached through their parent's.
 CHILD_TABLES = {
