@@ -27,6 +27,7 @@ from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
 from clicktrail.qr import endpoints as qr
 from clicktrail.redirect import endpoints as track_click
+from clicktrail.tags import endpoints as tags
 from clicktrail.redirect.app import RedirectApp
 from clicktrail.runtime import Runtime
 from clicktrail.tracking import endpoints as tracking
@@ -65,6 +66,7 @@ def create_api(settings: Settings) -> FastAPI:
         qr.router,
         domains.router,
         folders.router,
+        tags.router,
         track_click.router,
         tracking.router,
         customers.router,

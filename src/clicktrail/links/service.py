@@ -17,6 +17,7 @@ from clicktrail.links.schemas import LinkCreate, LinkFields, LinkSort, LinkUpdat
 from clicktrail.models import Link, Workspace
 from clicktrail.storage.epoch import Epoch
 from clicktrail.storage.unit import after_commit
+from clicktrail.tags import service as tag_service
 from clicktrail.webhooks import outbox, payloads
 
 UTM_LENGTH = 255  # the columns' length, and Dub's limit on utm_* fields
@@ -40,10 +41,13 @@ class LinkService:
         domain = rules.clean_domain(body.domain) if body.domain else settings.short_domain
         await _check_domain(repo, workspace, domain, settings)
         key = await self._new_key(repo, body, domain, settings)
-        link = Link(workspace_id=workspace.id, domain=domain, key=key, key_folded=key.lower())
+        link = Link(
+            workspace_id=workspace.id, domain=domain, key=key, key_folded=key.lower(), tags=[]
+        )
         link.url = rules.clean_url(body.url)
         self._apply(link, body, body.model_fields_set | {"url"})
         await _check_folder(session, link, body.model_fields_set)
+        await _apply_tags(session, link, body, body.model_fields_set)
         await self._check_external_id(repo, link)
         await _flush(repo, link)
         if announce:
@@ -65,6 +69,7 @@ class LinkService:
         external_before = link.external_id
         self._apply(link, body, fields)
         await _check_folder(session, link, fields)
+        await _apply_tags(session, link, body, fields)
         if link.external_id != external_before:
             await self._check_external_id(repo, link)
         link.updated_at = utcnow()
@@ -235,6 +240,26 @@ async def _check_folder(session: AsyncSession, link: Link, fields: set[str]) -> 
         found = await FolderRepository(session).get(link.workspace_id, link.folder_id)
     if found is None:
         raise UnprocessableEntity(f"Invalid folderId detected: {link.folder_id}")
+
+
+def _split(value: list[str] | str | None) -> list[str] | None:
+    """A list, or `a,b` in one string, as Dub reads tagIds and tagNames."""
+    if value is None:
+        return None
+    return value.split(",") if isinstance(value, str) else value
+
+
+async def _apply_tags(session: AsyncSession, link: Link, body: LinkFields, fields: set[str]) -> None:
+    """Dub's rules: `tagIds` (or the deprecated `tagId`, null for none) win over `tagNames`;
+    what is named replaces the link's tags; a link that names none keeps its own."""
+    ids = _split(body.tag_ids) if "tag_ids" in fields else None
+    if ids is None and "tag_id" in fields:
+        ids = [body.tag_id] if body.tag_id else []
+    names = _split(body.tag_names) if "tag_names" in fields else None
+    if ids is None and names is None:
+        return
+    wanted = list(dict.fromkeys(ids)) if ids is not None else None
+    link.tags = await tag_service.for_link(session, link.workspace_id, ids=wanted, names=names)
 
 
 async def _flush(repo: LinkRepository, link: Link) -> None:
