@@ -27,9 +27,9 @@ from clicktrail.links import endpoints as links
 from clicktrail.links.rules import RESERVED
 from clicktrail.qr import endpoints as qr
 from clicktrail.redirect import endpoints as track_click
-from clicktrail.tags import endpoints as tags
 from clicktrail.redirect.app import RedirectApp
 from clicktrail.runtime import Runtime
+from clicktrail.tags import endpoints as tags
 from clicktrail.tracking import endpoints as tracking
 from clicktrail.webhooks import endpoints as webhooks
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, false, func, or_, select
+from sqlalchemy import insert as insert_rows
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from clicktrail.kit.clock import utcnow
 from clicktrail.links.schemas import LinkSort, SortOrder
 from clicktrail.models import Domain, Link, LinkDeletion, LinkTag, Tag
 from clicktrail.storage.sql import insert
@@ -67,6 +71,19 @@ class LinkRepository:
         self.session.add(link)
         await self.session.flush()
         return link
+
+    async def set_tags(self, link: Link, tags: list[Tag]) -> None:
+        """Replace the (flushed) link's tags, stamped a millisecond apart in the order given,
+        so that the link shows them in that order, as Dub does."""
+        await self.session.execute(delete(LinkTag).where(LinkTag.link_id == link.id))
+        now = utcnow()
+        rows = [
+            {"link_id": link.id, "tag_id": tag.id, "created_at": now + timedelta(milliseconds=n)}
+            for n, tag in enumerate(tags)
+        ]
+        if rows:
+            await self.session.execute(insert_rows(LinkTag), rows)
+        set_committed_value(link, "tags", tags)
 
     async def remove(self, link: Link) -> None:
         """Delete a link's row (its key is free at once) and leave a note for the folder, which

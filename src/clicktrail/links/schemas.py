@@ -59,7 +59,9 @@ class LinkFields(InputSchema):
     ref: Short | None = Field(
         default=None, description="Sets (or replaces) the `ref` query parameter of the URL."
     )
-    tag_id: Short | None = Field(default=None, alias="tagId", deprecated=True)
+    tag_id: Short | None = Field(
+        default=None, alias="tagId", json_schema_extra={"deprecated": True}
+    )  # marked, not `deprecated=True`, which warns on every read
     tag_ids: list[str] | str | None = Field(
         default=None, alias="tagIds", description="The link's tags (`/tags` ids); wins over names."
     )

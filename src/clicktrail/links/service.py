@@ -14,7 +14,7 @@ from clicktrail.kit.ids import nanoid
 from clicktrail.links import rules
 from clicktrail.links.repository import LinkFilter, LinkRepository
 from clicktrail.links.schemas import LinkCreate, LinkFields, LinkSort, LinkUpdate, SortOrder
-from clicktrail.models import Link, Workspace
+from clicktrail.models import Link, Tag, Workspace
 from clicktrail.storage.epoch import Epoch
 from clicktrail.storage.unit import after_commit
 from clicktrail.tags import service as tag_service
@@ -47,9 +47,11 @@ class LinkService:
         link.url = rules.clean_url(body.url)
         self._apply(link, body, body.model_fields_set | {"url"})
         await _check_folder(session, link, body.model_fields_set)
-        await _apply_tags(session, link, body, body.model_fields_set)
+        tags = await _named_tags(session, link, body, body.model_fields_set)
         await self._check_external_id(repo, link)
         await _flush(repo, link)
+        if tags is not None:
+            await repo.set_tags(link, tags)
         if announce:
             await _announce(session, link, "link.created", settings)
         after_commit(session, epoch.bump)
@@ -69,11 +71,13 @@ class LinkService:
         external_before = link.external_id
         self._apply(link, body, fields)
         await _check_folder(session, link, fields)
-        await _apply_tags(session, link, body, fields)
+        tags = await _named_tags(session, link, body, fields)
         if link.external_id != external_before:
             await self._check_external_id(repo, link)
         link.updated_at = utcnow()
         await _flush(repo, link)
+        if tags is not None:
+            await repo.set_tags(link, tags)
         if announce:
             await _announce(session, link, "link.updated", settings)
         after_commit(session, epoch.bump)
@@ -249,17 +253,20 @@ def _split(value: list[str] | str | None) -> list[str] | None:
     return value.split(",") if isinstance(value, str) else value
 
 
-async def _apply_tags(session: AsyncSession, link: Link, body: LinkFields, fields: set[str]) -> None:
-    """Dub's rules: `tagIds` (or the deprecated `tagId`, null for none) win over `tagNames`;
-    what is named replaces the link's tags; a link that names none keeps its own."""
+async def _named_tags(
+    session: AsyncSession, link: Link, body: LinkFields, fields: set[str]
+) -> list[Tag] | None:
+    """The tags the body names, which replace the link's; None when it names none (the link
+    keeps its own). Dub's rules: `tagIds` (or the deprecated `tagId`, null for none) win over
+    `tagNames`."""
     ids = _split(body.tag_ids) if "tag_ids" in fields else None
     if ids is None and "tag_id" in fields:
         ids = [body.tag_id] if body.tag_id else []
     names = _split(body.tag_names) if "tag_names" in fields else None
     if ids is None and names is None:
-        return
+        return None
     wanted = list(dict.fromkeys(ids)) if ids is not None else None
-    link.tags = await tag_service.for_link(session, link.workspace_id, ids=wanted, names=names)
+    return await tag_service.for_link(session, link.workspace_id, ids=wanted, names=names)
 
 
 async def _flush(repo: LinkRepository, link: Link) -> None:

@@ -67,7 +67,7 @@ class Link(SaleTotal, TimestampMixin, Base):
     last_lead_at: Mapped[datetime | None] = mapped_column(default=None)
     last_conversion_at: Mapped[datetime | None] = mapped_column(default=None)
     # Loaded with every link read through a session (one query per batch of links), so that
-    # every link object shown carries its tags; assigning the list rewrites `link_tags`.
+    # every link object shown carries its tags; written by LinkRepository.set_tags.
     tags: Mapped[list[Tag]] = relationship(
-        secondary="link_tags", lazy="selectin", order_by="LinkTag.created_at"
+        secondary="link_tags", lazy="selectin", order_by="LinkTag.created_at", viewonly=True
     )

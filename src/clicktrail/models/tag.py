@@ -16,7 +16,9 @@ class Tag(TimestampMixin, Base):
     __tablename__ = "tags"
     __table_args__ = (UniqueConstraint("workspace_id", "name"),)
 
-    id: Mapped[str] = mapped_column(String(40), primary_key=True, default=lambda: prefixed_id("tag"))
+    id: Mapped[str] = mapped_column(
+        String(40), primary_key=True, default=lambda: prefixed_id("tag")
+    )
     workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(190))
     color: Mapped[str] = mapped_column(String(16))

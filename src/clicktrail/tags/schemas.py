@@ -24,7 +24,9 @@ class TagBody(InputSchema):
 
     name: Name | None = None
     color: str | None = Field(default=None, description=f"One of {', '.join(ACCEPTED_COLORS)}.")
-    tag: Name | None = Field(default=None, deprecated=True, description="Use `name`.")
+    tag: Name | None = Field(
+        default=None, description="Use `name`.", json_schema_extra={"deprecated": True}
+    )
 
     @field_validator("color")
     @classmethod
