@@ -63,6 +63,7 @@ class World:
     stranger_link: Json = field(default_factory=dict)
     stranger_webhook: Json = field(default_factory=dict)
     folder: Json = field(default_factory=dict)
+    tag: Json = field(default_factory=dict)
 
     @property
     def link(self) -> Json:
@@ -76,7 +77,7 @@ class World:
     def markers(self) -> set[str]:
         """Strings that only the owner's data contains: none may reach the stranger."""
         found = {self.webhook["id"], self.webhook["url"], self.delivery_id, *self.event_ids}
-        found |= {self.folder["id"], self.folder["name"]}
+        found |= {self.folder["id"], self.folder["name"], self.tag["id"], self.tag["name"]}
         for link in self.links:
             found |= {link["id"], link["key"], link["externalId"], link["tenantId"], link["url"]}
         for customer in (self.lead_customer, self.customer):
@@ -99,6 +100,7 @@ async def build(owner: Api, stranger: Api, receiver_url: str) -> World:
         "POST", "/webhooks",
         json={"name": "crm", "url": f"{receiver_url}?for=globex", "triggers": TRIGGERS},
     )  # fmt: skip
+    world.tag = await owner.ok("POST", "/tags", json={"name": "globex-vip", "color": "purple"})
     await _owner_links(world)
     await _owner_conversions(world)
     world.customer = await owner.ok(
@@ -118,7 +120,8 @@ async def _owner_links(world: World) -> None:
     world.links = [
         await world.owner.ok(
             "POST", "/links",
-            json={**common, "key": "globex-spring", "externalId": "gx-1", "tenantId": "gx-t"},
+            json={**common, "key": "globex-spring", "externalId": "gx-1", "tenantId": "gx-t",
+                  "tagIds": [world.tag["id"]]},
         ),
         await world.owner.ok(
             "POST", "/links",
@@ -194,6 +197,7 @@ CHILD_TABLES = {
         "ON w.id = d.webhook_id WHERE w.workspace_id = :ws)"
     ),
     "click_visitors": "link_id IN (SELECT id FROM links WHERE workspace_id = :ws)",
+    "link_tags": "link_id IN (SELECT id FROM links WHERE workspace_id = :ws)",
 }
 
 
