@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from clicktrail.config import Settings
-from tests.links.helpers import URL, LinksApi, assert_error, ok
+from tests.links.helpers import URL, LinksApi, assert_error
 from tests.support import Tenant, fetch
 
 COLORS = {"red", "yellow", "green", "blue", "purple", "brown", "gray"}
@@ -159,11 +159,11 @@ async def test_an_update_replaces_the_tags_it_names(
 
 async def test_upsert_and_bulk_routes_take_tags(client: httpx.AsyncClient, tenant: Tenant) -> None:
     a, b = await make(client, tenant, "a"), await make(client, tenant, "b")
-    upserted = ok(
+    upserted = answer(
         await call(client, tenant, "PUT", "/links/upsert", json={"url": URL, "tagNames": ["a"]})
     )
     assert upserted["tags"] == [a]
-    again = ok(
+    again = answer(
         await call(client, tenant, "PUT", "/links/upsert", json={"url": URL, "tagIds": [b["id"]]})
     )
     assert (again["id"], again["tags"]) == (upserted["id"], [b])
@@ -171,16 +171,16 @@ async def test_upsert_and_bulk_routes_take_tags(client: httpx.AsyncClient, tenan
         {"url": URL, "key": "k1", "tagIds": [a["id"]]},
         {"url": URL, "key": "k2", "tagNames": ["nope"]},
     ]
-    made = ok(await call(client, tenant, "POST", "/links/bulk", json=items))
+    made = answer(await call(client, tenant, "POST", "/links/bulk", json=items))
     assert made[0]["tags"] == [a]
     assert (made[1]["error"], made[1]["code"]) == (
         "Invalid tagNames detected: nope", "unprocessable_entity",
     )  # fmt: skip
     body = {"linkIds": [made[0]["id"], upserted["id"]], "data": {"tagIds": [a["id"], b["id"]]}}
-    updated = ok(await call(client, tenant, "PATCH", "/links/bulk", json=body))
+    updated = answer(await call(client, tenant, "PATCH", "/links/bulk", json=body))
     assert [link["tags"] for link in updated] == [[a, b], [a, b]]
     bad = {"linkIds": [made[0]["id"]], "data": {"tagIds": ["tag_nope"]}}
-    refused = ok(await call(client, tenant, "PATCH", "/links/bulk", json=bad))
+    refused = answer(await call(client, tenant, "PATCH", "/links/bulk", json=bad))
     assert refused[0]["error"] == "Invalid tagIds detected: tag_nope"
 
 
@@ -205,12 +205,12 @@ async def test_links_filtered_counted_and_grouped_by_tag(
     assert await links.keys(tagIds="tag_unknown") == []
     assert await links.count(tagIds=a["id"]) == 2
     assert await links.count(tagNames="fall") == 2
-    grouped = ok(
+    grouped = answer(
         await call(client, tenant, "GET", "/links/count",
                    params={"groupBy": "tagId", "tagIds": b["id"]})
     )  # fmt: skip
     assert grouped == [{"tagId": a["id"], "_count": 2}, {"tagId": b["id"], "_count": 2}]
-    their_groups = ok(
+    their_groups = answer(
         await call(client, other_tenant, "GET", "/links/count", params={"groupBy": "tagId"})
     )
     assert their_groups == []

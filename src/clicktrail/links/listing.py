@@ -109,8 +109,8 @@ async def grouped_counts(
     for each of its tags, and untagged links are in no group."""
     where = replace(where, **_UNFILTERED[group_by])  # Dub ignores the filter it groups by
     if group_by is GroupBy.tag_id:
-        rows = await LinkRepository(session).counts_by_tag(where)
-        return [{"tagId": tag_id, "_count": n} for tag_id, n in rows]
+        tagged = await LinkRepository(session).counts_by_tag(where)
+        return [{"tagId": tag_id, "_count": n} for tag_id, n in tagged]
     if group_by is GroupBy.user_id:
         total = await LinkRepository(session).count(where)
         return [{"userId": machine_user_id(where.workspace_id), "_count": total}] if total else []

@@ -139,15 +139,16 @@ class LinkRepository:
     async def counts_by_tag(self, where: LinkFilter) -> list[tuple[str, int]]:
         """How many of the filtered links each tag has, the most first."""
         counted = func.count().label("n")
-        stmt = select(LinkTag.tag_id, counted).join(Link, Link.id == LinkTag.link_id)
-        stmt = _filtered(stmt, where).group_by(LinkTag.tag_id)
-        rows = await self.session.execute(stmt.order_by(counted.desc(), LinkTag.tag_id.asc()))
+        tag_id: Any = LinkTag.tag_id  # untyped, as counts_by's column, for _filtered's bound
+        stmt = select(tag_id, counted).join(Link, Link.id == LinkTag.link_id)
+        stmt = _filtered(stmt, where).group_by(tag_id)
+        rows = await self.session.execute(stmt.order_by(counted.desc(), tag_id.asc()))
         return [(row[0], int(row[1])) for row in rows]
 
 
-def _tagged(where: LinkFilter) -> Select[tuple[str]]:
+def _tagged(where: LinkFilter) -> Select[Any]:
     """The ids of the links that have one of the filter's tags."""
-    stmt = select(LinkTag.link_id)
+    stmt: Select[Any] = select(LinkTag.link_id)
     if where.tag_ids:
         return stmt.where(LinkTag.tag_id.in_(where.tag_ids))
     folded = {name.lower() for name in where.tag_names}
