@@ -15,7 +15,7 @@ import httpx
 from clicktrail.config import Settings
 from clicktrail.models.base import Base
 from tests.conftest import BROWSER_UA
-from tests.support import Tenant, fetch
+from tests.support import Tenant, fetch, folded
 
 Json = dict[str, Any]
 OWN_DOMAIN = "go.globex.example"
@@ -167,8 +167,8 @@ async def _stranger_things(world: World, receiver_url: str) -> None:
 
 
 async def settle(world: World, settings: Settings, within: float = 15.0) -> None:
-    """Wait until every delivery of the owner's events is done, so that nothing changes the
-    owner's rows but what a test does."""
+    """Wait until every delivery of the owner's events is done and every event is folded, so
+    that nothing changes the owner's rows but what a test does."""
     sql = (
         "SELECT d.id, d.status, d.event_id FROM webhook_deliveries d "
         "JOIN webhooks w ON w.id = d.webhook_id WHERE w.workspace_id = :ws"
@@ -181,6 +181,7 @@ async def settle(world: World, settings: Settings, within: float = 15.0) -> None
             await asyncio.sleep(0.05)
     world.delivery_id = rows[0]["id"]
     world.event_ids = [row["event_id"] for row in rows]
+    await folded(settings, within)  # the folder's totals land after the commit (events first)
 
 
 # Tables of no workspace: the instance's own settings and exchange rates.
