@@ -29,6 +29,7 @@ from clicktrail.qr import endpoints as qr
 from clicktrail.redirect import endpoints as track_click
 from clicktrail.redirect.app import RedirectApp
 from clicktrail.runtime import Runtime
+from clicktrail.tags import endpoints as tags
 from clicktrail.tracking import endpoints as tracking
 from clicktrail.webhooks import endpoints as webhooks
 
@@ -65,6 +66,7 @@ def create_api(settings: Settings) -> FastAPI:
         qr.router,
         domains.router,
         folders.router,
+        tags.router,
         track_click.router,
         tracking.router,
         customers.router,

@@ -61,7 +61,7 @@ def test_python_sdk_bulk_with_per_item_errors(seeded: tuple[Tenant, Dub, list[st
     assert [link.title for link in updated] == ["B"]
     assert dub.links.delete_many(request={"link_ids": [answer[0].id]}).deleted_count == 1
     with pytest.raises(errors.UnprocessableEntity):
-        dub.links.create(request={"url": URL, "tag_ids": ["tag_1"]})
+        dub.links.create(request={"url": URL, "tag_ids": ["tag_1"]})  # no such tag
 
 
 def test_node_sdk_accepts_every_answer(
@@ -75,6 +75,7 @@ def test_node_sdk_accepts_every_answer(
     run = run_node("link_batches", json.dumps(inputs), tmp_path)
     assert run.passed, run.output
     assert set(run.steps) >= {"qr", "cursor_pages", "upsert", "create_many", "delete_many"}
+    assert set(run.steps) >= {"tag_create", "tag_list", "tag_update", "tag_link", "tag_delete"}
 
 
 def test_python_sdk_domains(seeded: tuple[Tenant, Dub, list[str]]) -> None:
@@ -116,3 +117,38 @@ def test_python_sdk_folders(seeded: tuple[Tenant, Dub, list[str]]) -> None:
         dub.folders.delete(id=folder.id)  # it has a link
     dub.links.delete(link_id=link.id)
     assert dub.folders.delete(id=folder.id).id == folder.id
+
+
+def test_python_sdk_tags(seeded: tuple[Tenant, Dub, list[str]]) -> None:
+    _, dub, _made = seeded
+    spring = dub.tags.create(
+        request=operations.CreateTagRequestBody(name="Spring", color=operations.Color.GREEN)
+    )
+    assert (spring.name, spring.color.value) == ("Spring", "green")
+    fall = dub.tags.create(request={"name": "Fall"})
+    listed = dub.tags.list(request=operations.GetTagsRequest(ids=[spring.id, fall.id]))
+    assert [tag.name for tag in listed] == ["Fall", "Spring"]
+    found = dub.tags.list(request=operations.GetTagsRequest(search="spr", page_size=10))
+    assert [tag.id for tag in found] == [spring.id]
+    by_ids = dub.links.create(request={"url": URL, "tag_ids": [spring.id, fall.id]})
+    assert [(tag.id, tag.name) for tag in by_ids.tags or []] == [
+        (spring.id, "Spring"),
+        (fall.id, "Fall"),
+    ]
+    by_names = dub.links.create(request={"url": URL, "tag_names": ["fall"]})
+    assert [tag.id for tag in by_names.tags or []] == [fall.id]
+    tagged = dub.links.list(request=operations.GetLinksRequest(tag_ids=[fall.id]))
+    assert tagged is not None
+    assert {link.id for link in tagged.result} == {by_ids.id, by_names.id}
+    renamed = dub.tags.update(
+        id=spring.id, request_body=operations.UpdateTagRequestBody(name="Summer")
+    )
+    assert renamed.name == "Summer"
+    assert dub.tags.delete(id=fall.id).id == fall.id
+    assert [tag.name for tag in dub.links.get(request={"link_id": by_ids.id}).tags or []] == [
+        "Summer"
+    ]
+    with pytest.raises(errors.NotFound):
+        dub.tags.delete(id=fall.id)
+    with pytest.raises(errors.Conflict):
+        dub.tags.create(request={"name": "Summer"})

@@ -106,6 +106,8 @@ def fill(template: Any, values: dict[str, str]) -> Any:
         return template.format(**values)
     if isinstance(template, dict):
         return {key: fill(value, values) for key, value in template.items()}
+    if isinstance(template, list):
+        return [fill(value, values) for value in template]
     return template
 
 
@@ -195,6 +197,11 @@ async def link_lists(world: World) -> None:
     for path in ("/links", "/links/count"):
         for params in ({"tenantId": "{tenant}"}, {"domain": "{domain}"}, {"search": "{key}"}):
             await absent(world, "GET", path, link_values(world.own_domain_link), params=params)
+        for params in ({"tagIds": "{id}"}, {"tagId": "{id}"}, {"tagNames": "{name}"}):
+            await absent(world, "GET", path, tag_values(world), params=params)
+    await absent(
+        world, "GET", "/links/count", tag_values(world), params={"groupBy": "tagId"}
+    )  # the stranger's own links, none tagged
 
 
 @probe("PATCH /links/{link_id}", "DELETE /links/{link_id}")
@@ -256,6 +263,30 @@ async def folders(world: World) -> None:
     await absent(world, "GET", "/folders", values, params={"search": "{name}"})
     await absent(world, "PATCH", "/folders/{id}", values, json={"name": "taken"}, not_found=True)
     await absent(world, "DELETE", "/folders/{id}", values, not_found=True)
+
+
+def tag_values(world: World) -> dict[str, str]:
+    return {"id": world.tag["id"], "name": world.tag["name"]}
+
+
+@probe("GET /tags", "PATCH /tags/{tag_id}", "DELETE /tags/{tag_id}")
+async def tags(world: World) -> None:
+    assert await world.stranger.ok("GET", "/tags") == []
+    values = tag_values(world)
+    await absent(world, "GET", "/tags", values, params={"search": "{name}"})
+    await absent(world, "GET", "/tags", values, params={"ids": "{id}"})
+    await absent(world, "PATCH", "/tags/{id}", values, json={"name": "taken"}, not_found=True)
+    await absent(world, "DELETE", "/tags/{id}", values, not_found=True)
+
+
+@probe("POST /links", "PATCH /links/{link_id}")
+async def link_tags_are_the_workspaces(world: World) -> None:
+    """The owner's tag, by id or by name, is to the stranger's links a tag nobody has."""
+    values = tag_values(world)
+    mine = "/links/" + world.stranger_link["id"]
+    for body in ({"tagIds": ["{id}"]}, {"tagId": "{id}"}, {"tagNames": ["{name}"]}):
+        await absent(world, "POST", "/links", values, json={"url": "https://a.example/", **body})
+        await absent(world, "PATCH", mine, values, json=body)
 
 
 # --- customers -----------------------------------------------------------------------------

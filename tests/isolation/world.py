@@ -15,7 +15,7 @@ import httpx
 from clicktrail.config import Settings
 from clicktrail.models.base import Base
 from tests.conftest import BROWSER_UA
-from tests.support import Tenant, fetch
+from tests.support import Tenant, fetch, folded
 
 Json = dict[str, Any]
 OWN_DOMAIN = "go.globex.example"
@@ -63,6 +63,7 @@ class World:
     stranger_link: Json = field(default_factory=dict)
     stranger_webhook: Json = field(default_factory=dict)
     folder: Json = field(default_factory=dict)
+    tag: Json = field(default_factory=dict)
 
     @property
     def link(self) -> Json:
@@ -76,7 +77,7 @@ class World:
     def markers(self) -> set[str]:
         """Strings that only the owner's data contains: none may reach the stranger."""
         found = {self.webhook["id"], self.webhook["url"], self.delivery_id, *self.event_ids}
-        found |= {self.folder["id"], self.folder["name"]}
+        found |= {self.folder["id"], self.folder["name"], self.tag["id"], self.tag["name"]}
         for link in self.links:
             found |= {link["id"], link["key"], link["externalId"], link["tenantId"], link["url"]}
         for customer in (self.lead_customer, self.customer):
@@ -99,6 +100,7 @@ async def build(owner: Api, stranger: Api, receiver_url: str) -> World:
         "POST", "/webhooks",
         json={"name": "crm", "url": f"{receiver_url}?for=globex", "triggers": TRIGGERS},
     )  # fmt: skip
+    world.tag = await owner.ok("POST", "/tags", json={"name": "globex-vip", "color": "purple"})
     await _owner_links(world)
     await _owner_conversions(world)
     world.customer = await owner.ok(
@@ -118,7 +120,8 @@ async def _owner_links(world: World) -> None:
     world.links = [
         await world.owner.ok(
             "POST", "/links",
-            json={**common, "key": "globex-spring", "externalId": "gx-1", "tenantId": "gx-t"},
+            json={**common, "key": "globex-spring", "externalId": "gx-1", "tenantId": "gx-t",
+                  "tagIds": [world.tag["id"]]},
         ),
         await world.owner.ok(
             "POST", "/links",
@@ -164,8 +167,8 @@ async def _stranger_things(world: World, receiver_url: str) -> None:
 
 
 async def settle(world: World, settings: Settings, within: float = 15.0) -> None:
-    """Wait until every delivery of the owner's events is done, so that nothing changes the
-    owner's rows but what a test does."""
+    """Wait until every delivery of the owner's events is done and every event is folded, so
+    that nothing changes the owner's rows but what a test does."""
     sql = (
         "SELECT d.id, d.status, d.event_id FROM webhook_deliveries d "
         "JOIN webhooks w ON w.id = d.webhook_id WHERE w.workspace_id = :ws"
@@ -178,6 +181,7 @@ async def settle(world: World, settings: Settings, within: float = 15.0) -> None
             await asyncio.sleep(0.05)
     world.delivery_id = rows[0]["id"]
     world.event_ids = [row["event_id"] for row in rows]
+    await folded(settings, within)  # the folder's totals land after the commit (events first)
 
 
 # Tables of no workspace: the instance's own settings and exchange rates, and the leases of
@@ -195,6 +199,7 @@ CHILD_TABLES = {
         "ON w.id = d.webhook_id WHERE w.workspace_id = :ws)"
     ),
     "click_visitors": "link_id IN (SELECT id FROM links WHERE workspace_id = :ws)",
+    "link_tags": "link_id IN (SELECT id FROM links WHERE workspace_id = :ws)",
 }
 
 

@@ -205,3 +205,23 @@ async def test_only_enabled_subscribers_of_the_workspace_get_an_event(
     assert len({r.event_id for r in requests}) == 1  # one event, delivered to each
     assert len({r.headers["dub-signature"] for r in requests}) == 2  # each with its own secret
     assert len(both) == 2
+
+
+async def test_every_payload_shows_the_links_tags(
+    receiver: Receiver, hooks: Hooks, track: Tracker
+) -> None:
+    await hooks.create(receiver.url, "link.created", "link.clicked", "lead.created")
+    made = await track.client.post(
+        "/tags", json={"name": "Spring", "color": "green"}, headers=track.tenant.auth
+    )
+    tag = made.json()
+    link = await track.link(key="spring", tagIds=[tag["id"]])
+    assert link["tags"] == [tag]
+    click_id = await track.click(link)
+    await track.lead(clickId=click_id, eventName="Sign up", customerExternalId="u1")
+    sent = by_event(await receiver.wait_for(3))
+    for trigger in ("link.clicked", "lead.created"):
+        assert envelope(sent[trigger], trigger)["link"]["tags"] == [tag]
+    assert envelope(sent["link.created"], "link.created")["tags"] == [tag]
+    events = await track.client.get("/events?event=clicks", headers=track.tenant.auth)
+    assert [event["link"]["tags"] for event in events.json()] == [[tag]]

@@ -54,11 +54,12 @@ def link_filter(
     tag_names: Annotated[list[str] | None, Query(alias="tagNames")] = None,
     with_tags: Annotated[bool, Query(alias="withTags", deprecated=True)] = False,
 ) -> LinkFilter:
-    """clicktrail keeps no tags, so a tag filter matches no link; every link is the workspace
-    machine user's, so another userId matches none. The deprecated `withTags` is read and
-    ignored: PyPI `dub` up to 0.16 sends `withTags=true` on every list, and expects all links."""
+    """Links with any of the tags named by id (`tagIds`, else the deprecated `tagId`), else by
+    name. Every link is the workspace machine user's, so another userId matches none. The
+    deprecated `withTags` is read and ignored: PyPI `dub` up to 0.16 sends `withTags=true` on
+    every list, and expects all links."""
     del with_tags
-    tagged = bool(tag_id) or bool(_listed(tag_ids)) or bool(_listed(tag_names))
+    ids = _listed(tag_ids) or ([tag_id] if tag_id else [])
     other_user = user_id is not None and user_id != machine_user_id(workspace.id)
     return LinkFilter(
         workspace_id=workspace.id,
@@ -67,14 +68,15 @@ def link_filter(
         search=search,
         show_archived=show_archived,
         folder_id=folder_id,
-        tagged=tagged,
+        tag_ids=tuple(dict.fromkeys(ids)),
+        tag_names=tuple(_listed(tag_names)),
         other_user=other_user,
     )
 
 
 _UNFILTERED: dict[GroupBy, dict[str, Any]] = {
     GroupBy.domain: {"domain": None},
-    GroupBy.tag_id: {},
+    GroupBy.tag_id: {"tag_ids": (), "tag_names": ()},
     GroupBy.user_id: {"other_user": False},
     GroupBy.folder_id: {"folder_id": None},
 }
@@ -103,11 +105,12 @@ async def page_by_cursor(
 async def grouped_counts(
     session: AsyncSession, where: LinkFilter, group_by: GroupBy
 ) -> list[dict[str, object]]:
-    """Dub's `[{<field>: value, "_count": n}]`, the most first. No link has a tag here, so
-    grouping by tagId has no group."""
+    """Dub's `[{<field>: value, "_count": n}]`, the most first; by tagId, a link counts once
+    for each of its tags, and untagged links are in no group."""
     where = replace(where, **_UNFILTERED[group_by])  # Dub ignores the filter it groups by
     if group_by is GroupBy.tag_id:
-        return []
+        tagged = await LinkRepository(session).counts_by_tag(where)
+        return [{"tagId": tag_id, "_count": n} for tag_id, n in tagged]
     if group_by is GroupBy.user_id:
         total = await LinkRepository(session).count(where)
         return [{"userId": machine_user_id(where.workspace_id), "_count": total}] if total else []

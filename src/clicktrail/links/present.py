@@ -9,6 +9,7 @@ from clicktrail.kit.clock import iso
 from clicktrail.kit.ids import machine_user_id
 from clicktrail.links import rules, schemas
 from clicktrail.models import Link
+from clicktrail.tags.schemas import LinkTag
 
 
 def short_link(settings: Settings, domain: str, key: str) -> str:
@@ -19,6 +20,7 @@ def short_link(settings: Settings, domain: str, key: str) -> str:
 def present(link: Link, settings: Settings) -> schemas.Link:
     short = short_link(settings, link.domain, link.key)
     qr_base = f"{settings.link_scheme}://{settings.short_domain}"
+    tags = [LinkTag(id=tag.id, name=tag.name, color=tag.color) for tag in link.tags]
     return schemas.Link(
         id=link.id, domain=link.domain, key=link.key, url=link.url,
         track_conversion=link.track_conversion, external_id=link.external_id,
@@ -27,7 +29,7 @@ def present(link: Link, settings: Settings) -> schemas.Link:
         disabled_at=iso(link.disabled_at), password=link.password, proxy=link.proxy,
         title=link.title, description=link.description, image=link.image, video=link.video,
         rewrite=link.rewrite, do_index=link.do_index, ios=link.ios, android=link.android,
-        geo=link.geo, public_stats=link.public_stats, tags=[], folder_id=link.folder_id,
+        geo=link.geo, public_stats=link.public_stats, tags=tags, folder_id=link.folder_id,
         webhook_ids=[], comments=link.comments, short_link=short,
         qr_code=f"{qr_base}/qr?url={quote(short, safe='')}%3Fqr%3D1",
         utm_source=link.utm_source, utm_medium=link.utm_medium, utm_campaign=link.utm_campaign,

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, false, func, or_, select
+from sqlalchemy import insert as insert_rows
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
+from clicktrail.kit.clock import utcnow
 from clicktrail.links.schemas import LinkSort, SortOrder
-from clicktrail.models import Domain, Link, LinkDeletion
+from clicktrail.models import Domain, Link, LinkDeletion, LinkTag, Tag
 from clicktrail.storage.sql import insert
 
 _SORT_COLUMNS: dict[LinkSort, tuple[Any, ...]] = {
@@ -27,9 +31,10 @@ class LinkFilter:
     search: str | None = None
     show_archived: bool = False
     folder_id: str | None = None
-    # Filters that no link here can meet: a tag (none are kept), another user's id.
-    tagged: bool = False
-    other_user: bool = False
+    # Links with any of these tags: by id, else by name (case-insensitive).
+    tag_ids: tuple[str, ...] = ()
+    tag_names: tuple[str, ...] = ()
+    other_user: bool = False  # another user's id: no link here is (all are the workspace's)
 
 
 class LinkRepository:
@@ -67,9 +72,23 @@ class LinkRepository:
         await self.session.flush()
         return link
 
+    async def set_tags(self, link: Link, tags: list[Tag]) -> None:
+        """Replace the (flushed) link's tags, stamped a millisecond apart in the order given,
+        so that the link shows them in that order, as Dub does."""
+        await self.session.execute(delete(LinkTag).where(LinkTag.link_id == link.id))
+        now = utcnow()
+        rows = [
+            {"link_id": link.id, "tag_id": tag.id, "created_at": now + timedelta(milliseconds=n)}
+            for n, tag in enumerate(tags)
+        ]
+        if rows:
+            await self.session.execute(insert_rows(LinkTag), rows)
+        set_committed_value(link, "tags", tags)
+
     async def remove(self, link: Link) -> None:
         """Delete a link's row (its key is free at once) and leave a note for the folder, which
         takes its events out of the analytics and deletes its clicks (folding/)."""
+        await self.session.execute(delete(LinkTag).where(LinkTag.link_id == link.id))
         await self.session.execute(delete(Link).where(Link.id == link.id))
         self.session.add(LinkDeletion(link_id=link.id, workspace_id=link.workspace_id))
         await self.session.flush()
@@ -117,6 +136,25 @@ class LinkRepository:
         rows = await self.session.execute(stmt.order_by(counted.desc(), group.asc().nulls_last()))
         return [(row[0], int(row[1])) for row in rows]
 
+    async def counts_by_tag(self, where: LinkFilter) -> list[tuple[str, int]]:
+        """How many of the filtered links each tag has, the most first."""
+        counted = func.count().label("n")
+        tag_id: Any = LinkTag.tag_id  # untyped, as counts_by's column, for _filtered's bound
+        stmt = select(tag_id, counted).join(Link, Link.id == LinkTag.link_id)
+        stmt = _filtered(stmt, where).group_by(tag_id)
+        rows = await self.session.execute(stmt.order_by(counted.desc(), tag_id.asc()))
+        return [(row[0], int(row[1])) for row in rows]
+
+
+def _tagged(where: LinkFilter) -> Select[Any]:
+    """The ids of the links that have one of the filter's tags."""
+    stmt: Select[Any] = select(LinkTag.link_id)
+    if where.tag_ids:
+        return stmt.where(LinkTag.tag_id.in_(where.tag_ids))
+    folded = {name.lower() for name in where.tag_names}
+    stmt = stmt.join(Tag, Tag.id == LinkTag.tag_id)
+    return stmt.where(Tag.workspace_id == where.workspace_id, func.lower(Tag.name).in_(folded))
+
 
 def _id(link: Link) -> str:
     return link.id
@@ -135,8 +173,10 @@ def _filtered(stmt: S, where: LinkFilter) -> S:
         stmt = stmt.where(Link.archived.is_(False))
     if where.folder_id:
         stmt = stmt.where(Link.folder_id == where.folder_id)
-    if where.tagged or where.other_user:
+    if where.other_user:
         stmt = stmt.where(false())
+    if where.tag_ids or where.tag_names:
+        stmt = stmt.where(Link.id.in_(_tagged(where)))
     if where.search:
         matches = [c.icontains(where.search, autoescape=True) for c in (Link.url, Link.key)]
         stmt = stmt.where(or_(*matches))

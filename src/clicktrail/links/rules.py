@@ -88,9 +88,6 @@ def utm_of(url: str) -> dict[str, str | None]:
 
 # Link fields whose meaning clicktrail does not keep, with what to use instead.
 UNKEPT = {
-    "tag_id": "tagId: clicktrail keeps no tags; group links with folderId or tenantId.",
-    "tag_ids": "tagIds: clicktrail keeps no tags; group links with folderId or tenantId.",
-    "tag_names": "tagNames: clicktrail keeps no tags; group links with folderId or tenantId.",
     "webhook_ids": "webhookIds: clicktrail's webhooks are the workspace's, not a link's.",
     "test_variants": "testVariants: clicktrail runs no A/B tests.",
     "test_started_at": "testStartedAt: clicktrail runs no A/B tests.",

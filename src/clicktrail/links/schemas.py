@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from clicktrail.kit.schema import InputSchema, Schema
+from clicktrail.tags.schemas import LinkTag
 
 Short = Annotated[str, StringConstraints(max_length=255)]
 
@@ -58,11 +59,17 @@ class LinkFields(InputSchema):
     ref: Short | None = Field(
         default=None, description="Sets (or replaces) the `ref` query parameter of the URL."
     )
-    # Accepted so that they are never dropped unseen: clicktrail keeps no tags, link-scoped
-    # webhooks or A/B tests, so a link that names any is refused (422), not stored without them.
-    tag_id: Short | None = Field(default=None, alias="tagId", deprecated=True)
-    tag_ids: list[str] | str | None = Field(default=None, alias="tagIds")
-    tag_names: list[str] | str | None = Field(default=None, alias="tagNames")
+    tag_id: Short | None = Field(
+        default=None, alias="tagId", json_schema_extra={"deprecated": True}
+    )  # marked, not `deprecated=True`, which warns on every read
+    tag_ids: list[str] | str | None = Field(
+        default=None, alias="tagIds", description="The link's tags (`/tags` ids); wins over names."
+    )
+    tag_names: list[str] | str | None = Field(
+        default=None, alias="tagNames", description="The link's tags by name (case-insensitive)."
+    )
+    # Accepted so that they are never dropped unseen: clicktrail keeps no link-scoped webhooks
+    # or A/B tests, so a link that names any is refused (422), not stored without them.
     webhook_ids: list[str] | None = Field(default=None, alias="webhookIds")
     test_variants: list[dict[str, object]] | None = Field(default=None, alias="testVariants")
     test_started_at: datetime | None = Field(default=None, alias="testStartedAt")
@@ -107,12 +114,6 @@ class LinkSort(StrEnum):
 class SortOrder(StrEnum):
     asc = "asc"
     desc = "desc"
-
-
-class LinkTag(Schema):
-    id: str
-    name: str
-    color: str
 
 
 class Link(Schema):

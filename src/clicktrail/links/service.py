@@ -14,9 +14,10 @@ from clicktrail.kit.ids import nanoid
 from clicktrail.links import rules
 from clicktrail.links.repository import LinkFilter, LinkRepository
 from clicktrail.links.schemas import LinkCreate, LinkFields, LinkSort, LinkUpdate, SortOrder
-from clicktrail.models import Link, Workspace
+from clicktrail.models import Link, Tag, Workspace
 from clicktrail.storage.epoch import Epoch
 from clicktrail.storage.unit import after_commit
+from clicktrail.tags import service as tag_service
 from clicktrail.webhooks import outbox, payloads
 
 UTM_LENGTH = 255  # the columns' length, and Dub's limit on utm_* fields
@@ -40,12 +41,17 @@ class LinkService:
         domain = rules.clean_domain(body.domain) if body.domain else settings.short_domain
         await _check_domain(repo, workspace, domain, settings)
         key = await self._new_key(repo, body, domain, settings)
-        link = Link(workspace_id=workspace.id, domain=domain, key=key, key_folded=key.lower())
+        link = Link(
+            workspace_id=workspace.id, domain=domain, key=key, key_folded=key.lower(), tags=[]
+        )
         link.url = rules.clean_url(body.url)
         self._apply(link, body, body.model_fields_set | {"url"})
         await _check_folder(session, link, body.model_fields_set)
+        tags = await _named_tags(session, link, body, body.model_fields_set)
         await self._check_external_id(repo, link)
         await _flush(repo, link)
+        if tags is not None:
+            await repo.set_tags(link, tags)
         if announce:
             await _announce(session, link, "link.created", settings)
         after_commit(session, epoch.bump)
@@ -65,10 +71,13 @@ class LinkService:
         external_before = link.external_id
         self._apply(link, body, fields)
         await _check_folder(session, link, fields)
+        tags = await _named_tags(session, link, body, fields)
         if link.external_id != external_before:
             await self._check_external_id(repo, link)
         link.updated_at = utcnow()
         await _flush(repo, link)
+        if tags is not None:
+            await repo.set_tags(link, tags)
         if announce:
             await _announce(session, link, "link.updated", settings)
         after_commit(session, epoch.bump)
@@ -235,6 +244,29 @@ async def _check_folder(session: AsyncSession, link: Link, fields: set[str]) -> 
         found = await FolderRepository(session).get(link.workspace_id, link.folder_id)
     if found is None:
         raise UnprocessableEntity(f"Invalid folderId detected: {link.folder_id}")
+
+
+def _split(value: list[str] | str | None) -> list[str] | None:
+    """A list, or `a,b` in one string, as Dub reads tagIds and tagNames."""
+    if value is None:
+        return None
+    return value.split(",") if isinstance(value, str) else value
+
+
+async def _named_tags(
+    session: AsyncSession, link: Link, body: LinkFields, fields: set[str]
+) -> list[Tag] | None:
+    """The tags the body names, which replace the link's; None when it names none (the link
+    keeps its own). Dub's rules: `tagIds` (or the deprecated `tagId`, null for none) win over
+    `tagNames`."""
+    ids = _split(body.tag_ids) if "tag_ids" in fields else None
+    if ids is None and "tag_id" in fields:
+        ids = [body.tag_id] if body.tag_id else []
+    names = _split(body.tag_names) if "tag_names" in fields else None
+    if ids is None and names is None:
+        return None
+    wanted = list(dict.fromkeys(ids)) if ids is not None else None
+    return await tag_service.for_link(session, link.workspace_id, ids=wanted, names=names)
 
 
 async def _flush(repo: LinkRepository, link: Link) -> None:

@@ -13,6 +13,7 @@ from clicktrail.models.fx import FxSnapshot
 from clicktrail.models.instance import InstanceSetting
 from clicktrail.models.link import Link
 from clicktrail.models.rollup import Rollup
+from clicktrail.models.tag import LinkTag, Tag
 from clicktrail.models.webhook import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from clicktrail.models.workspace import Plan, Workspace
 
@@ -31,6 +32,7 @@ __all__ = [
     "Lease",
     "Link",
     "LinkDeletion",
+    "LinkTag",
     "Membership",
     "Plan",
     "Role",
@@ -38,6 +40,7 @@ __all__ = [
     "Sale",
     "SaleInvoice",
     "SignInFailure",
+    "Tag",
     "User",
     "UserSession",
     "Webhook",

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clicktrail.kit.ids import prefixed_id
 from clicktrail.models.base import Base, SaleTotal, TimestampMixin
+
+if TYPE_CHECKING:
+    from clicktrail.models.tag import Tag
 
 
 class Link(SaleTotal, TimestampMixin, Base):
@@ -63,3 +66,8 @@ class Link(SaleTotal, TimestampMixin, Base):
     last_clicked: Mapped[datetime | None] = mapped_column(default=None)
     last_lead_at: Mapped[datetime | None] = mapped_column(default=None)
     last_conversion_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Loaded with every link read through a session (one query per batch of links), so that
+    # every link object shown carries its tags; written by LinkRepository.set_tags.
+    tags: Mapped[list[Tag]] = relationship(
+        secondary="link_tags", lazy="selectin", order_by="LinkTag.created_at", viewonly=True
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.sql import Executable
 
 from clicktrail.config import Settings
 from clicktrail.kit.clock import as_utc, utcnow
-from clicktrail.models import Click, ClickVisitor, Link
+from clicktrail.models import Click, ClickVisitor, Link, LinkTag, Tag
 from clicktrail.storage.db import Database
 from clicktrail.storage.group_commit import GroupCommitter
 from clicktrail.storage.sql import insert
@@ -149,8 +149,12 @@ async def _announce(
     rows = [row for row in new_rows if row.workspace_id in targets]
     if not rows:
         return
-    found = await conn.execute(select(Link).where(Link.id.in_({r.link_id for r in rows})))
-    by_id = {link.id: Link(**link._mapping) for link in found}  # counters as folded so far
+    link_ids = {r.link_id for r in rows}
+    found = await conn.execute(select(Link).where(Link.id.in_(link_ids)))
+    tags = await _tags_of(conn, link_ids)
+    by_id = {  # counters as folded so far
+        link.id: Link(**link._mapping, tags=tags.get(link.id, [])) for link in found
+    }
     events = [
         outbox.Event(
             row.workspace_id,
@@ -160,6 +164,20 @@ async def _announce(
         for row in rows
     ]
     await outbox.enqueue(conn, events, targets)
+
+
+async def _tags_of(conn: AsyncConnection, link_ids: set[str]) -> dict[str, list[Tag]]:
+    """Each link's tags, in the order they were put on it, for its `link.clicked` payload."""
+    stmt = (
+        select(LinkTag.link_id, Tag.id, Tag.name, Tag.color)
+        .join(Tag, Tag.id == LinkTag.tag_id)
+        .where(LinkTag.link_id.in_(link_ids))
+        .order_by(LinkTag.created_at)
+    )
+    tags: dict[str, list[Tag]] = {}
+    for link_id, tag_id, name, color in await conn.execute(stmt):
+        tags.setdefault(link_id, []).append(Tag(id=tag_id, name=name, color=color))
+    return tags
 
 
 async def _claim_visitors(

@@ -92,3 +92,24 @@ test("folders: create, list, update, delete", async () => {
   const deleted = await step("folder_delete", () => dub.folders.delete(folder.id));
   assert.equal(deleted.id, folder.id);
 });
+
+test("tags: create, list, update, a link with tags, delete", async () => {
+  const tag = await step("tag_create", () => dub.tags.create({ name: "Node", color: "blue" }));
+  assert.deepEqual(tag, { id: tag.id, name: "Node", color: "blue" });
+  const other = await dub.tags.create({ name: "Other" });
+  const listed = await step("tag_list", () => dub.tags.list({ ids: [tag.id, other.id], sortBy: "name" }));
+  assert.deepEqual(listed.map((t) => t.name), ["Node", "Other"]);
+  const renamed = await step("tag_update", () => dub.tags.update(tag.id, { name: "Nodes", color: "red" }));
+  assert.equal(renamed.color, "red");
+  const link = await step("tag_link", () =>
+    dub.links.create({ url, key: "tagged", tagIds: [tag.id], tagNames: ["ignored"] }),
+  );
+  assert.deepEqual(link.tags, [renamed]);
+  const byName = await step("tag_link_by_name", () => dub.links.create({ url, tagNames: ["OTHER"] }));
+  assert.deepEqual(byName.tags, [other]);
+  const filtered = await step("tag_filter", () => dub.links.list({ tagIds: [tag.id] }));
+  assert.deepEqual(filtered.result.map((l) => l.id), [link.id]);
+  const deleted = await step("tag_delete", () => dub.tags.delete(tag.id));
+  assert.equal(deleted.id, tag.id);
+  assert.deepEqual((await dub.links.get({ linkId: link.id })).tags, []);
+});

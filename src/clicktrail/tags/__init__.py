@@ -1,0 +1,1 @@
+"""Link tags as Dub's API shows them (issue 15)."""
