@@ -105,7 +105,7 @@ class JsonText(FunctionElement[str]):
     inherit_cache = True
 
     def __init__(self, column: Any, path: tuple[str, ...]) -> None:
-        super().__init__(column, literal(_sqlite_path(path)), literal("{" + ",".join(path) + "}"))
+        super().__init__(column, literal(".".join(path)))
 
 
 class JsonNumber(FunctionElement[float]):
@@ -115,37 +115,42 @@ class JsonNumber(FunctionElement[float]):
     inherit_cache = True
 
     def __init__(self, column: Any, path: tuple[str, ...]) -> None:
-        super().__init__(column, literal(_sqlite_path(path)), literal("{" + ",".join(path) + "}"))
-
-
-def _sqlite_path(path: tuple[str, ...]) -> str:
-    return "$" + "".join(f'."{key}"' for key in path)
+        super().__init__(column, literal(".".join(path)))
 
 
 def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
     return [compiler.process(clause, **kw) for clause in element.clauses]
 
 
+# The path travels as one parameter, its keys joined by dots (keys hold no dots or quotes),
+# and each database builds its own path from it.
+def _sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
+    column, keys = _arguments(element, compiler, **kw)
+    return column, f"""('$."' || replace({keys}, '.', '"."') || '"')"""
+
+
+def _postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    column, keys = _arguments(element, compiler, **kw)
+    return f"(CAST({column} AS JSON) #> string_to_array(CAST({keys} AS TEXT), '.'))"
+
+
 @compiles(JsonText, "sqlite")
 def _text_sqlite(element: JsonText, compiler: SQLCompiler, **kw: Any) -> str:
-    column, path, _ = _arguments(element, compiler, **kw)
-    kind = f"json_type({column}, {path})"
+    column, path = _sqlite(element, compiler, **kw)
     return (
-        f"(CASE {kind} WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+        f"(CASE json_type({column}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
         f"ELSE coalesce(CAST(json_extract({column}, {path}) AS TEXT), '') END)"
     )
 
 
 @compiles(JsonText, "postgresql")
 def _text_postgresql(element: JsonText, compiler: SQLCompiler, **kw: Any) -> str:
-    column, _, path = _arguments(element, compiler, **kw)
-    value = f"(CAST({column} AS JSON) #> CAST({path} AS TEXT[]))"
-    return f"coalesce({value} #>> '{{}}', '')"
+    return f"coalesce({_postgresql(element, compiler, **kw)} #>> '{{}}', '')"
 
 
 @compiles(JsonNumber, "sqlite")
 def _number_sqlite(element: JsonNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    column, path, _ = _arguments(element, compiler, **kw)
+    column, path = _sqlite(element, compiler, **kw)
     return (
         f"(CASE WHEN json_type({column}, {path}) IN ('integer', 'real') "
         f"THEN json_extract({column}, {path}) END)"
@@ -154,8 +159,7 @@ def _number_sqlite(element: JsonNumber, compiler: SQLCompiler, **kw: Any) -> str
 
 @compiles(JsonNumber, "postgresql")
 def _number_postgresql(element: JsonNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    column, _, path = _arguments(element, compiler, **kw)
-    value = f"(CAST({column} AS JSON) #> CAST({path} AS TEXT[]))"
+    value = _postgresql(element, compiler, **kw)
     return (
         f"(CASE WHEN json_typeof({value}) = 'number' "
         f"THEN CAST({value} #>> '{{}}' AS DOUBLE PRECISION) END)"
