@@ -50,7 +50,7 @@ async def both_ways(client: httpx.AsyncClient, tenant: Tenant, **params: str) ->
 NEWS = (
     "https://example.com/a?utm_source=news+letter&utm_medium=email&utm_campaign=spring%20sale#top"
 )
-LETTER = "https://example.com/b?ref=x&utm_source=newsletter&utm_medium=Email"
+LETTER = "https://example.com/b?ref=x&utm_source=newsletter&utm_medium=Email&utm_term=a/b:c"
 BARE = "https://example.com/c?source=news+letter"
 
 
@@ -81,6 +81,7 @@ async def utm_links(client: httpx.AsyncClient, track: Tracker) -> dict[str, Json
         ({"utm_campaign": "spring sale"}, 2),
         ({"utm_campaign": "spring sale", "utm_medium": "Email"}, 0),
         ({"utm_term": "x"}, 0),
+        ({"utm_term": "a/b:c"}, 3),  # signs a query string may hold unescaped
         ({"utm_content": "-x"}, 6),
     ],
 )
@@ -219,6 +220,10 @@ async def test_query_searches_the_metadata_of_leads_and_sales(
         ({"query": "metadata['a;b']:x"},
          "custom: query: metadata keys may hold only letters, digits and _ in "
          "\"metadata['a;b']:x\"."),
+        ({"query": "metadata['seats']>inf"},
+         "custom: query: > compares numbers, and 'inf' is not one."),
+        ({"query": "metadata['a']:" + "x" * 10_000},
+         "too_big: query: Too big: expected string to have <=10000 characters"),
         ({"query": "plan:pro"},
          "custom: query: cannot read 'plan:pro'; write metadata['key']:'value'."),
     ],

@@ -179,10 +179,21 @@ def _utm(name: str, condition: Condition, click: FromClause) -> ColumnElement[bo
     found = [
         func.replace(params, f"&{name}={encoded}&", "") != params
         for value in condition.values
-        for encoded in dict.fromkeys((quote_plus(value), quote(value, safe="")))
+        for encoded in _encodings(value)
     ]
     matched = or_(false(), *found)
     return ~matched if condition.negated else matched
+
+
+# Characters a query string may hold as they are (RFC 3986), but for the separators & and #,
+# and the + and ? that the forms and the split above read otherwise.
+_AS_IS = "/:@!$'()*,;="
+
+
+def _encodings(value: str) -> tuple[str, ...]:
+    """The ways a URL may write `value`: form-encoded (a space as +), with every space and
+    sign escaped, or with the signs a query string allows kept as they are."""
+    return tuple(dict.fromkeys((quote_plus(value), quote(value, safe=""), quote(value, _AS_IS))))
 
 
 def _sale_type(wanted: str, own: FromClause) -> ColumnElement[bool]:

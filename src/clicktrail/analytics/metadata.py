@@ -7,6 +7,7 @@ Dub drops it and answers unfiltered."""
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Callable
@@ -25,7 +26,8 @@ _CONDITION = re.compile(
     r"""^metadata((?:\[['"][^'"]*['"]\])+)\s*(:|==|=|!=|>=|<=|>|<)\s*(.+)$""", re.DOTALL
 )
 _KEY = re.compile(r"""\[['"]([^'"]*)['"]\]""")
-_SAFE_KEY = re.compile(r"^[A-Za-z0-9_.]+$")
+_SAFE_KEY = re.compile(r"^[A-Za-z0-9_]+$")
+LONGEST = 10_000  # Dub's limit on `query`
 _TEXT_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
     ":": operator.eq, "=": operator.eq, "==": operator.eq, "!=": operator.ne,
 }  # fmt: skip
@@ -56,6 +58,10 @@ class MetadataCondition:
 
 
 def parse_query(raw: str) -> tuple[MetadataCondition, ...]:
+    if len(raw) > LONGEST:
+        raise UnprocessableEntity(
+            f"too_big: query: Too big: expected string to have <={LONGEST} characters"
+        )
     parts = _SPLIT.split(raw.strip())
     if any(part.lower() == "or" for part in parts[1::2]):
         raise _refused("OR is not supported; conditions can only be joined by AND.")
@@ -87,10 +93,9 @@ def _condition(text: str) -> MetadataCondition:
 
 def _is_number(value: str) -> bool:
     try:
-        float(value)
+        return math.isfinite(float(value))
     except ValueError:
         return False
-    return True
 
 
 def _refused(message: str) -> UnprocessableEntity:
