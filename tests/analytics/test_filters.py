@@ -92,8 +92,6 @@ ORIGINS: list[Case] = [
 COMBINED: list[Case] = [
     ({"country": "DE", "device": "Desktop"}, 1, 0, 0, "none"),
     ({"country": "US", "browser": "Chrome"}, 1, 2, 1, "beta"),
-    ({"tagId": "tag_1"}, 0, 0, 0, "none"),  # no link has tags
-    ({"tagId": "-tag_1"}, 5, 6, 3, "both"),
     ({"root": "true"}, 0, 0, 0, "none"),
     ({"root": "false"}, 5, 6, 3, "both"),
 ]

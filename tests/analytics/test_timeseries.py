@@ -131,16 +131,15 @@ async def test_events_of_now_are_in_the_current_bucket_only(
 async def test_buckets_read_from_hourly_and_daily_rollups_place_events_alike(
     client: httpx.AsyncClient, track: Tracker, zone: str
 ) -> None:
-    """Ranges whose current hour (or UTC day) is whole are answered from the rollups; the same
-    events must land in the same buckets as when the events themselves are read."""
+    """Custom ranges, widened to whole local days, are answered from the hourly and daily
+    rollups with the minutes at their edges; the same events must land in the same buckets as
+    when the events themselves are read."""
     times = await clicks_now(client, track)
-    now = datetime.now(UTC)
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    day = hour.replace(hour=0)
+    today = datetime.now(UTC).astimezone(ZoneInfo(zone)).date()
     ranges = [
-        (hour - 3 * HOUR, hour + 2 * HOUR, "hour"),  # whole hours: the h rollups
-        (day - DAY, day + 2 * DAY, "day"),  # a whole UTC day: the d rollups
-        (day - 200 * DAY, day + 2 * DAY, "month"),
+        (today - timedelta(days=1), today + timedelta(days=1), "hour"),  # 2 days: hours
+        (today - timedelta(days=3), today + timedelta(days=2), "day"),
+        (today - timedelta(days=200), today + timedelta(days=2), "month"),
     ]
     for start, end, unit in ranges:
         params = {"start": start.isoformat(), "end": end.isoformat(), "timezone": zone}
@@ -148,24 +147,29 @@ async def test_buckets_read_from_hourly_and_daily_rollups_place_events_alike(
         raw = await series(client, track.tenant, country="-XX", **params)
         assert rolled == raw
         assert per_label(rolled) == expected(times, zone, unit)
-        assert all(parse(row["start"]) < end for row in rolled)
-        assert parse(rolled[0]["start"]) == floor(start, zone, unit)
+        first = datetime.combine(start, datetime.min.time(), ZoneInfo(zone))
+        last = datetime.combine(end, datetime.max.time(), ZoneInfo(zone))
+        assert [row["start"] for row in rolled] == steps(
+            floor(first, zone, unit), floor(last, zone, unit), unit
+        )
 
 
 @pytest.mark.parametrize(
     ("span", "unit"),
-    [(HOUR, "hour"), (2 * DAY, "hour"), (2 * DAY + HOUR, "day"), (180 * DAY, "day"),
-     (181 * DAY, "month"), (700 * DAY, "month")],
+    [(HOUR, "hour"), (2 * DAY + 17 * HOUR, "hour"), (3 * DAY - 6 * HOUR, "day"),
+     (180 * DAY, "day"), (181 * DAY, "month"), (700 * DAY, "month")],
 )  # fmt: skip
-async def test_a_custom_ranges_granularity_follows_its_length(
+async def test_a_custom_ranges_granularity_follows_its_count_of_days(
     client: httpx.AsyncClient, tenant: Tenant, span: timedelta, unit: str
 ) -> None:
+    """Dub widens the range to whole days, then counts the days between its two dates: up to
+    2 is hourly, over 180 monthly, daily in between, whatever the hours asked for."""
     start = datetime(2024, 1, 10, 6, tzinfo=UTC)
     end = start + span
     rows = await series(client, tenant, start=start.isoformat(), end=end.isoformat())
-    last = end - timedelta(microseconds=1)
+    last = floor(end, "UTC", "day") + DAY - timedelta(microseconds=1)
     assert [row["start"] for row in rows] == steps(
-        floor(start, "UTC", unit), floor(last, "UTC", unit), unit
+        floor(floor(start, "UTC", "day"), "UTC", unit), floor(last, "UTC", unit), unit
     )
 
 
@@ -175,7 +179,9 @@ async def test_a_reversed_range_is_swapped(client: httpx.AsyncClient, tenant: Te
         client, tenant, start="2024-05-04T00:00:00Z", end="2024-05-01T00:00:00Z"
     )
     assert backward == forward
-    assert [row["start"][:10] for row in forward] == ["2024-05-01", "2024-05-02", "2024-05-03"]
+    assert [row["start"][:10] for row in forward] == [
+        "2024-05-01", "2024-05-02", "2024-05-03", "2024-05-04",
+    ]  # fmt: skip
 
 
 async def test_hours_across_the_autumn_change_are_each_there_once(
@@ -185,8 +191,13 @@ async def test_hours_across_the_autumn_change_are_each_there_once(
         client, tenant, start="2025-11-01T22:00:00-04:00", end="2025-11-02T04:00:00-05:00",
         timezone=NEW_YORK,
     )  # fmt: skip
-    assert [row["start"] for row in rows] == [
-        "2025-11-01T22:00:00.000-0400", "2025-11-01T23:00:00.000-0400",
+    labels = [row["start"] for row in rows]
+    assert len(labels) == len(set(labels)) == 24 + 25  # 1 and 2 November, whole
+    assert (labels[0], labels[-1]) == (
+        "2025-11-01T00:00:00.000-0400",
+        "2025-11-02T23:00:00.000-0500",
+    )
+    assert labels[24:29] == [
         "2025-11-02T00:00:00.000-0400", "2025-11-02T01:00:00.000-0400",
         "2025-11-02T01:00:00.000-0500", "2025-11-02T02:00:00.000-0500",
         "2025-11-02T03:00:00.000-0500",
@@ -200,10 +211,13 @@ async def test_hours_across_the_spring_change_skip_the_missing_hour(
         client, tenant, start="2025-03-09T00:00:00-05:00", end="2025-03-09T05:00:00-04:00",
         timezone=NEW_YORK,
     )  # fmt: skip
-    assert [row["start"] for row in rows] == [
+    labels = [row["start"] for row in rows]
+    assert len(labels) == 23  # 9 March, whole
+    assert labels[:4] == [
         "2025-03-09T00:00:00.000-0500", "2025-03-09T01:00:00.000-0500",
         "2025-03-09T03:00:00.000-0400", "2025-03-09T04:00:00.000-0400",
     ]  # fmt: skip
+    assert labels[-1] == "2025-03-09T23:00:00.000-0400"
 
 
 async def test_days_and_months_start_at_local_midnight_across_daylight_saving(
@@ -216,14 +230,14 @@ async def test_days_and_months_start_at_local_midnight_across_daylight_saving(
     assert [row["start"] for row in days] == [
         "2025-03-07T00:00:00.000-0500", "2025-03-08T00:00:00.000-0500",
         "2025-03-09T00:00:00.000-0500", "2025-03-10T00:00:00.000-0400",
-        "2025-03-11T00:00:00.000-0400",
+        "2025-03-11T00:00:00.000-0400", "2025-03-12T00:00:00.000-0400",
     ]  # fmt: skip
     months = await series(
         client, tenant, start="2025-01-15T00:00:00-05:00", end="2025-12-01T00:00:00-05:00",
         timezone=NEW_YORK,
     )  # fmt: skip
     assert [row["start"] for row in months] == [
-        f"2025-{m:02d}-01T00:00:00.000{'-0400' if 3 < m <= 11 else '-0500'}" for m in range(1, 12)
+        f"2025-{m:02d}-01T00:00:00.000{'-0400' if 3 < m <= 11 else '-0500'}" for m in range(1, 13)
     ]
 
 

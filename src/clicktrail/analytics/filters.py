@@ -1,16 +1,21 @@
 """The filters of /events and /analytics (spec §7.2): comma-separated values, and a leading `-`
-that turns the list into an exclusion."""
+that turns the list into an exclusion. A filter clicktrail cannot honour is refused with a 422
+that names it, never ignored."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote, quote_plus
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, true
 from sqlalchemy.sql.expression import FromClause
 
-from clicktrail.models import Lead, Link
+from clicktrail.analytics.dimensions import UTM_PARAMETERS
+from clicktrail.analytics.metadata import MetadataCondition, parse_query, where_all
+from clicktrail.errors import UnprocessableEntity
+from clicktrail.models import Lead, Link, Sale
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +57,30 @@ LINK_FILTERS = {
     "folderId": "folder_id",
     "partnerId": "partner_id",
 }
-# Filters on what clicktrail does not have (tags, partner groups): nothing matches them.
-ABSENT = ("tagId", "tagIds", "groupId", "partnerTagId")
-NAMES = (*CLICK_FILTERS, *LINK_FILTERS, "key", "linkId", "customerId", "region", "root", "qr",
-         *ABSENT)  # fmt: skip
+# Filters on what clicktrail does not have yet (tags) or at all (partner programs, groups and
+# partner tags): refused with 422, as an answer that ignored them would be wrong.
+REFUSED = {
+    "tagIds": "filtering by tags is not supported yet.",  # first: request.py copies it to tagId
+    "tagId": "filtering by tags is not supported yet.",
+    "programId": "clicktrail has no partner programs, so it cannot filter by program.",
+    "groupId": "clicktrail has no partner groups, so it cannot filter by group.",
+    "partnerTagId": "clicktrail has no partner tags, so it cannot filter by partner tag.",
+}
+SALE_TYPES = ("new", "recurring")
+NAMES = (*CLICK_FILTERS, *LINK_FILTERS, *UTM_PARAMETERS, "key", "linkId", "customerId", "region",
+         "root", "qr", "saleType", "query")  # fmt: skip
+
+
+def _capitalised(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def _dub_case(name: str, value: str) -> str:
+    """Device, browser and OS values as Dub reads them: each word's first letter upper-cased
+    (`mobile` is Mobile, `mobile safari` Mobile Safari), except that `iOS` stays iOS."""
+    if name == "os" and value == "iOS":
+        return value
+    return " ".join(_capitalised(word) for word in value.split(" "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +88,16 @@ class Filters:
     workspace_id: str
     given: Mapping[str, Condition] = field(default_factory=dict)
 
+    metadata: tuple[MetadataCondition, ...] = ()
+
     @classmethod
     def parse(cls, workspace_id: str, params: Mapping[str, str]) -> Filters:
-        return cls(workspace_id, {n: Condition.parse(params[n]) for n in NAMES if params.get(n)})
+        for name, reason in REFUSED.items():
+            if params.get(name):
+                raise UnprocessableEntity(f"custom: {name}: {reason}")
+        given = {n: _parsed(n, params[n]) for n in NAMES if params.get(n)}
+        query = params.get("query")
+        return cls(workspace_id, given, parse_query(query) if query else ())
 
     def single_link(self) -> str | None:
         """The link id when a single link is all the filters ask for."""
@@ -95,8 +127,12 @@ class Filters:
         if name == "qr":
             wanted = condition.values[:1] == ("true",)
             return (click.c.trigger == "qr") if wanted else (click.c.trigger != "qr")
-        if name in ABSENT:
-            return true() if condition.negated else false()
+        if name in UTM_PARAMETERS:
+            return _utm(name, condition, click)
+        if name == "saleType":
+            return _sale_type(condition.values[0], own) if kind == "sales" else true()
+        if name == "query":
+            return where_all(self.metadata, None if kind == "clicks" else own.c.metadata)
         return own.c.link_id.in_(self._links(name, condition))
 
     def _links(self, name: str, condition: Condition) -> Any:
@@ -114,6 +150,65 @@ class Filters:
             values = Condition(tuple(v.removeprefix("ext_") for v in condition.values),
                                condition.negated)  # fmt: skip
         return links.where(values.on(getattr(Link, LINK_FILTERS[name])))
+
+
+def _parsed(name: str, raw: str) -> Condition:
+    if name == "query":
+        return Condition((raw,))
+    if name == "saleType":
+        if raw not in SALE_TYPES:
+            raise UnprocessableEntity(
+                'invalid_value: saleType: Invalid option: expected one of "new"|"recurring"'
+            )
+        return Condition((raw,))
+    condition = Condition.parse(raw)
+    if name in ("device", "browser", "os"):
+        values = tuple(_dub_case(name, value) for value in condition.values)
+        return Condition(values, condition.negated)
+    return condition
+
+
+def _utm(name: str, condition: Condition, click: FromClause) -> ColumnElement[bool]:
+    """Clicks whose URL carries `name` with one of the values (Dub looks for `name=value`,
+    form-encoded, anywhere in the click's URL; here the whole parameter must match). Leads
+    and sales inherit their click's URL."""
+    url = click.c.url
+    # Every parameter between `&`s, so that a value cannot match the start of a longer one.
+    # replace() is case-sensitive on both databases, where LIKE is not on SQLite.
+    params = literal("&").concat(func.replace(func.replace(url, "?", "&"), "#", "&")).concat("&")
+    found = [
+        func.replace(params, f"&{name}={encoded}&", "") != params
+        for value in condition.values
+        for encoded in _encodings(value)
+    ]
+    matched = or_(false(), *found)
+    return ~matched if condition.negated else matched
+
+
+# Characters a query string may hold as they are (RFC 3986), but for the separators & and #,
+# and the + and ? that the forms and the split above read otherwise.
+_AS_IS = "/:@!$'()*,;="
+
+
+def _encodings(value: str) -> tuple[str, ...]:
+    """The ways a URL may write `value`: form-encoded (a space as +), with every space and
+    sign escaped, or with the signs a query string allows kept as they are."""
+    return tuple(dict.fromkeys((quote_plus(value), quote(value, safe=""), quote(value, _AS_IS))))
+
+
+def _sale_type(wanted: str, own: FromClause) -> ColumnElement[bool]:
+    """A sale is new when its customer has no earlier sale through the same link, recurring
+    otherwise (Dub's first_sale_by_link_customer, over all time, not only the window)."""
+    earlier = Sale.__table__.alias("earlier")
+    before = exists().where(
+        and_(
+            earlier.c.workspace_id == own.c.workspace_id,
+            earlier.c.customer_id == own.c.customer_id,
+            earlier.c.link_id == own.c.link_id,
+            earlier.c.timestamp < own.c.timestamp,
+        )
+    )
+    return ~before if wanted == "new" else before
 
 
 def _region(condition: Condition, click: FromClause) -> ColumnElement[bool]:

@@ -4,7 +4,7 @@ plan rules on how far back a workspace may look (spec §7.2, §5.1)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -48,21 +48,24 @@ class Selection:
 
 
 def _zone(name: str) -> ZoneInfo:
+    """An IANA time zone; anything else is read as UTC, as Dub's sanitizeTimezone does."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise UnprocessableEntity(
-            f"custom: timezone: {name!r} is not an IANA time zone (such as Europe/Paris)"
-        ) from error
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
-def _start(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    if moment < FOUNDED:
+def _instant(value: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A date or date-time without an offset is a wall-clock time in the requested zone, so
+    that `end=2026-01-31` is that day where the reader is."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=zone)
+
+
+def _check_start(start: datetime | None) -> None:
+    if start is not None and start < FOUNDED:
         raise UnprocessableEntity("too_small: start: start must be on or after 2022-09-22")
-    return moment
 
 
 def time_window(
@@ -73,22 +76,25 @@ def time_window(
     timezone: str = "UTC",
 ) -> Window:
     """The window a request asks for, if the workspace's plan reaches that far back."""
-    if end is not None and end.tzinfo is None:
-        end = end.replace(tzinfo=UTC)
+    zone = _zone(timezone)
+    start, end = _instant(start, zone), _instant(end, zone)
+    _check_start(start)
+    now = utcnow()
     chosen = window(
-        interval=interval, start=_start(start), end=end, zone=_zone(timezone),
-        since=workspace.created_at, now=utcnow(),
-    )  # fmt: skip
-    _check_plan(workspace.plan, chosen, _days_asked(chosen, workspace.created_at))
+        interval=interval, start=start, end=end, zone=zone, since=workspace.created_at, now=now
+    )
+    asked = chosen.days if start is None else abs((end or now) - start) / DAY
+    _check_plan(workspace.plan, chosen, _days_asked(chosen, workspace.created_at, asked))
     return chosen
 
 
-def _days_asked(chosen: Window, since: datetime) -> float:
-    """How far back a request reaches. `all` reaches back to the workspace's creation, as Dub
-    measures it, not to the start of that month, where its first bucket begins."""
+def _days_asked(chosen: Window, since: datetime, asked: float) -> float:
+    """How far back a request reaches: a custom range as asked, before it is widened to whole
+    days, as Dub checks it. `all` reaches back to the workspace's creation, as Dub measures
+    it, not to the start of that month, where its first bucket begins."""
     if chosen.interval is Interval.all:
         return (chosen.end - max(as_utc(since), FOUNDED)) / DAY
-    return chosen.days
+    return asked
 
 
 def _check_plan(plan: str, chosen: Window, days: float) -> None:

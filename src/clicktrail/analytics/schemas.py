@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from clicktrail.analytics.filters import NAMES
+from clicktrail.analytics.filters import NAMES, REFUSED, SALE_TYPES
 from clicktrail.kit.schema import Schema
 
 
@@ -59,16 +59,27 @@ class Group(Counts):
 Answer = Counts | list[Bucket] | list[Group]
 
 
+LISTS = "Comma-separated values; a leading `-` excludes them instead."
+DESCRIPTIONS = {
+    "saleType": "`new` (a customer's first sale through the link) or `recurring`; sales only.",
+    "query": "Conditions on lead and sale metadata joined by AND: `metadata['plan']:'pro'`.",
+}
+
+
 def filter_parameters() -> list[dict[str, object]]:
     """The filters /analytics and /events read from the query string themselves
-    (analytics.filters), as OpenAPI parameters: for a route's `openapi_extra`."""
-    return [
-        {
-            "name": name,
-            "in": "query",
-            "required": False,
-            "schema": {"type": "string"},
-            "description": "Comma-separated values; a leading `-` excludes them instead.",
-        }
-        for name in NAMES
+    (analytics.filters), as OpenAPI parameters: for a route's `openapi_extra`. Those refused
+    are listed too, so that a reader learns they answer 422."""
+    return [_parameter(name, DESCRIPTIONS.get(name, LISTS)) for name in NAMES] + [
+        _parameter(name, f"Refused with 422: {reason}") for name, reason in REFUSED.items()
     ]
+
+
+def _parameter(name: str, description: str) -> dict[str, object]:
+    schema: dict[str, object] = {"type": "string"}
+    if name == "saleType":
+        schema["enum"] = list(SALE_TYPES)
+    return {
+        "name": name, "in": "query", "required": False, "schema": schema,
+        "description": description,
+    }  # fmt: skip

@@ -67,16 +67,27 @@ def window(
     *, interval: Interval | None, start: datetime | None, end: datetime | None, zone: ZoneInfo,
     since: datetime, now: datetime,
 ) -> Window:  # fmt: skip
-    """Dub's rules: `start` wins over `interval`; a reversed range is swapped; no interval and
-    no start means 30 days. `since` is where `all` begins (the workspace's creation)."""
+    """Dub's rules: `start` wins over `interval`; no interval and no start means 30 days.
+    `since` is where `all` begins (the workspace's creation). A custom range is widened to
+    whole days in `zone`, from the start of `start`'s day to the end of `end`'s (or today's),
+    and swapped if reversed."""
     if start is not None:
-        lo, hi = as_utc(start), as_utc(end) if end is not None else now
-        lo, hi = min(lo, hi), max(lo, hi)
-        return Window(lo, hi, zone, _custom_granularity(hi - lo), None)
+        return _custom(start, end if end is not None else now, zone)
     chosen = interval or Interval.d30
     return Window(
         _interval_start(chosen, zone, since, now), now, zone, _GRANULARITY[chosen], chosen
     )
+
+
+def _custom(start: datetime, end: datetime, zone: ZoneInfo) -> Window:
+    """Granularity comes from the count of days between the two dates. Dub counts them before
+    it swaps a reversed range, which makes any reversed range hourly; here a reversed range
+    is the same range as its forward form."""
+    first = _floor(as_utc(start).astimezone(zone), "day")
+    last = _floor(as_utc(end).astimezone(zone), "day")
+    first, last = min(first, last), max(first, last)
+    granularity = _custom_granularity((last.date() - first.date()).days)
+    return Window(as_utc(first), as_utc(_step(last, "day")), zone, granularity, None)
 
 
 def _interval_start(interval: Interval, zone: ZoneInfo, since: datetime, now: datetime) -> datetime:
@@ -92,10 +103,10 @@ def _interval_start(interval: Interval, zone: ZoneInfo, since: datetime, now: da
     return _floor(max(as_utc(since), FOUNDED).astimezone(zone), "month")
 
 
-def _custom_granularity(span: timedelta) -> Granularity:
-    if span <= 2 * DAY:
+def _custom_granularity(days: int) -> Granularity:
+    if days <= 2:
         return "hour"
-    return "month" if span > 180 * DAY else "day"
+    return "month" if days > 180 else "day"
 
 
 def _floor(local: datetime, granularity: Granularity) -> datetime:
