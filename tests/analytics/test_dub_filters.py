@@ -211,8 +211,6 @@ async def test_query_searches_the_metadata_of_leads_and_sales(
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"tagId": "tag_1"}, "custom: tagId: filtering by tags is not supported yet."),
-        ({"tagIds": "tag_1,tag_2"}, "custom: tagIds: filtering by tags is not supported yet."),
         ({"groupId": "-grp_1", "country": "US"},
          "custom: groupId: clicktrail has no partner groups, so it cannot filter by group."),
         ({"query": "metadata['plan']:pro OR metadata['seats']>3"},
@@ -237,7 +235,7 @@ async def test_filters_that_cannot_be_honoured_are_refused_by_name(
 async def test_empty_filters_are_no_filters(
     client: httpx.AsyncClient, tenant: Tenant, events: Scenario
 ) -> None:
-    """Dub drops an empty value before it reads it, so `tagId=` is not refused."""
+    """Dub drops an empty value before it reads it, so `tagId=` filters nothing."""
     everything = await both_ways(client, tenant)
     assert await both_ways(client, tenant, tagId="", saleType="", query="", utm_source="") == (
         everything
@@ -254,3 +252,29 @@ async def test_an_iphone_and_a_windows_agent_are_told_apart(
     for row in rows:
         lower = await analytics(client, track.tenant, interval="all", device=row["device"].lower())
         assert lower["clicks"] == row["clicks"], row
+
+
+async def test_tags_filter_the_events_of_their_links(
+    client: httpx.AsyncClient, track: Tracker
+) -> None:
+    """`tagId` and `tagIds` keep the events of links with any of the tags; `-` those of links
+    with none of them."""
+    auth = track.tenant.auth
+    spring, autumn = [
+        (await client.post("/tags", json={"name": name}, headers=auth)).json()["id"]
+        for name in ("spring", "autumn")
+    ]
+    links = {
+        "both": await track.link(key="both", tagIds=[spring, autumn]),
+        "spring": await track.link(key="spring", tagIds=[spring]),
+        "none": await track.link(key="untagged"),
+    }
+    for name, n in (("both", 1), ("spring", 2), ("none", 4)):
+        for _ in range(n):
+            await visit(client, links[name])
+    tenant = track.tenant
+    assert (await both_ways(client, tenant, tagId=spring))[0] == 3
+    assert (await both_ways(client, tenant, tagIds=autumn))[0] == 1
+    assert (await both_ways(client, tenant, tagIds=f"{spring},{autumn}"))[0] == 3
+    assert (await both_ways(client, tenant, tagIds=f"-{autumn}"))[0] == 6
+    assert (await both_ways(client, tenant, tagId="tag_unknown"))[0] == 0

@@ -122,8 +122,6 @@ async def test_larger_plans_reach_back_without_limit(client: httpx.AsyncClient, 
 
 
 MALFORMED = [
-    ({"tagId": "tag_1"}, "custom: tagId: filtering by tags is not supported yet."),
-    ({"tagIds": "-tag_1"}, "custom: tagIds: filtering by tags is not supported yet."),
     ({"programId": "prog_1"},
      "custom: programId: clicktrail has no partner programs, so it cannot filter by program."),
     ({"groupId": "grp_1"},

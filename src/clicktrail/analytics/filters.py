@@ -15,7 +15,7 @@ from sqlalchemy.sql.expression import FromClause
 from clicktrail.analytics.dimensions import UTM_PARAMETERS
 from clicktrail.analytics.metadata import MetadataCondition, parse_query, where_all
 from clicktrail.errors import UnprocessableEntity
-from clicktrail.models import Lead, Link, Sale
+from clicktrail.models import Lead, Link, LinkTag, Sale
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +57,17 @@ LINK_FILTERS = {
     "folderId": "folder_id",
     "partnerId": "partner_id",
 }
-# Filters on what clicktrail does not have yet (tags) or at all (partner programs, groups and
-# partner tags): refused with 422, as an answer that ignored them would be wrong.
+# Filters on what clicktrail does not have (partner programs, groups and partner tags): refused
+# with 422, as an answer that ignored them would be wrong.
 REFUSED = {
-    "tagIds": "filtering by tags is not supported yet.",  # first: request.py copies it to tagId
-    "tagId": "filtering by tags is not supported yet.",
     "programId": "clicktrail has no partner programs, so it cannot filter by program.",
     "groupId": "clicktrail has no partner groups, so it cannot filter by group.",
     "partnerTagId": "clicktrail has no partner tags, so it cannot filter by partner tag.",
 }
 SALE_TYPES = ("new", "recurring")
+# request.py reads `tagIds` as `tagId`
 NAMES = (*CLICK_FILTERS, *LINK_FILTERS, *UTM_PARAMETERS, "key", "linkId", "customerId", "region",
-         "root", "qr", "saleType", "query")  # fmt: skip
+         "root", "qr", "saleType", "query", "tagId")  # fmt: skip
 
 
 def _capitalised(word: str) -> str:
@@ -145,6 +144,11 @@ class Filters:
             key = Condition(tuple(k.lower() for k in condition.values), condition.negated)
             links = links.where(key.on(Link.key_folded))
             return links if domain is None else links.where(domain.on(Link.domain))
+        if name == "tagId":  # links with any of the tags; `-` keeps those with none of them
+            tagged = Link.id.in_(
+                select(LinkTag.link_id).where(LinkTag.tag_id.in_(condition.values))
+            )
+            return links.where(~tagged if condition.negated else tagged)
         values = condition
         if name == "externalId":
             values = Condition(tuple(v.removeprefix("ext_") for v in condition.values),
