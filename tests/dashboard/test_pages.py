@@ -171,3 +171,15 @@ async def test_analytics_filters_and_a_custom_range_live_in_the_url(
     assert await clicks(f"start={day - timedelta(days=9)}&end={day - timedelta(days=8)}") == "0"
     bad = await owner.page("/dashboard/acme/analytics?start=yesterday")
     assert bad.status_code == 422
+
+
+async def test_a_utm_value_filters_the_page(owner: Visitor, track: Tracker) -> None:
+    for key, url in (("news", "https://example.com/a?utm_source=news"),
+                     ("plain", "https://example.com/b")):  # fmt: skip
+        await track.click(await track.link(key=key, url=url))
+    page = (await owner.page("/dashboard/acme/analytics?interval=24h")).text
+    assert re.search(r'id="total-clicks">2<', page)
+    (href,) = re.findall(r'href="([^"]*utm_source=news[^"]*)"', page)
+    filtered = (await owner.page(href.replace("&amp;", "&"))).text
+    assert re.search(r'id="total-clicks">1<', filtered)
+    assert "utm_source = news" in filtered

@@ -25,10 +25,9 @@ PANELS = {
     "browsers": ("Browsers", "browser"),
     "os": ("OS", "os"),
     "referers": ("Referrers", "referer"),
-    # The API has no UTM filter (spec §7.2), so these values are shown but do not filter.
-    "utm_sources": ("UTM sources", None),
-    "utm_mediums": ("UTM mediums", None),
-    "utm_campaigns": ("UTM campaigns", None),
+    "utm_sources": ("UTM sources", "utm_source"),
+    "utm_mediums": ("UTM mediums", "utm_medium"),
+    "utm_campaigns": ("UTM campaigns", "utm_campaign"),
 }
 FILTER_NAMES = NAMES
 

@@ -13,8 +13,7 @@ from clicktrail.dashboard import numbers, web
 router = APIRouter()
 PANEL_ROWS = 10
 # The field of a panel's rows that holds its value, where it is not the filter's own name.
-VALUE_FIELD = {"linkId": "shortLink", "utm_sources": "utm_source", "utm_mediums": "utm_medium",
-               "utm_campaigns": "utm_campaign"}  # fmt: skip
+VALUE_FIELD = {"linkId": "shortLink"}
 
 
 @router.get("/{slug}/analytics")
