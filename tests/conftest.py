@@ -52,6 +52,41 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     yield str(path)
 
 
+# How many finished PostgreSQL databases wait to be dropped together. Each DROP DATABASE waits
+# for a checkpoint (about 0.8 s here, after a test wrote to it); databases dropped at the same
+# time share one, so a batch of 16 takes about 0.3 s instead of 13 s.
+DROP_BATCH = 16
+_finished: list[tuple[str, str]] = []
+
+
+def drop_later(admin_url: str, name: str) -> None:
+    """Drops the database `name` with the next batch; the last batch goes at the end of the run."""
+    _finished.append((admin_url, name))
+    if len(_finished) >= DROP_BATCH:
+        drop_finished()
+
+
+def drop_finished() -> None:
+    batch = list(_finished)
+    _finished.clear()
+    if batch:
+        asyncio.run(_drop_all(batch))
+
+
+async def _drop_all(batch: list[tuple[str, str]]) -> None:
+    statement = 'DROP DATABASE IF EXISTS "{}" WITH (FORCE)'
+    results = await asyncio.gather(
+        *(pg_admin(url, statement.format(name)) for url, name in batch), return_exceptions=True
+    )
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+
+
+def pytest_sessionfinish() -> None:
+    drop_finished()
+
+
 @contextmanager
 def database_copy(template: str, directory: Path) -> Iterator[str]:
     """The URL of a fresh copy of the migrated template, dropped afterwards."""
@@ -59,7 +94,7 @@ def database_copy(template: str, directory: Path) -> Iterator[str]:
         name = f"ct_{uuid.uuid4().hex[:12]}"
         asyncio.run(pg_admin(PG_URL, f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        asyncio.run(pg_admin(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_later(PG_URL, name)
         return
     path = directory / "clicktrail.db"
     shutil.copyfile(template, path)

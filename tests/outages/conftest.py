@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from clicktrail.storage.migrate import upgrade
+from tests.conftest import drop_later
 from tests.outages.proxy import Proxy
 from tests.support import pg_admin
 
@@ -54,7 +55,7 @@ def pg_url(pg_template: str) -> Iterator[str]:
     name = f"ct_outage_{uuid.uuid4().hex[:12]}"
     asyncio.run(pg_admin(PG_ADMIN, f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
     yield _pg_url(name)
-    asyncio.run(pg_admin(PG_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    drop_later(PG_ADMIN, name)
 
 
 def _pg_url(name: str) -> str:
