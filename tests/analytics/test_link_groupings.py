@@ -231,3 +231,17 @@ async def test_another_workspace_sees_none_of_the_groups(
         assert await answered(client, other, group_by, "composite", interval="all") == []
         theirs = {"tagId": world.tags["spring"]}
         assert await answered(client, other, group_by, "composite", interval="all", **theirs) == []
+
+
+async def test_a_deleted_links_events_leave_its_groups(
+    client: httpx.AsyncClient, track: Tracker, world: World
+) -> None:
+    tenant = track.tenant
+    deleted = await client.delete(f"/links/{world.links['both']['id']}", headers=tenant.auth)
+    assert deleted.status_code == 200, deleted.text
+    await folded(track.settings)
+    for window in ({"interval": "all"}, whole_days()):
+        tags = await answered(client, tenant, "top_link_tags", "clicks", **window)
+        assert [(row["tag"]["name"], row["clicks"]) for row in tags] == [("spring", 3)]
+        folders = await answered(client, tenant, "top_folders", "composite", **window)
+        assert [(row["folder"]["name"], row["saleAmount"]) for row in folders] == [("Q2", 4000)]
