@@ -43,12 +43,13 @@ class GroupBy(StrEnum):
     trigger = "trigger"  # deprecated name of triggers
     referers = "referers"
     referer_urls = "referer_urls"
+    # In Dub's order (VALID_ANALYTICS_ENDPOINTS), which a 422 lists
+    top_folders = "top_folders"
+    top_link_tags = "top_link_tags"
+    top_domains = "top_domains"
     top_links = "top_links"
     top_urls = "top_urls"
     top_base_urls = "top_base_urls"
-    top_link_tags = "top_link_tags"
-    top_folders = "top_folders"
-    top_domains = "top_domains"
     utm_sources = "utm_sources"
     utm_mediums = "utm_mediums"
     utm_campaigns = "utm_campaigns"
