@@ -62,13 +62,17 @@ async def visit(
     ua: str = MAC_SAFARI,
     referer: str | None = None,
     qr: bool = False,
+    host: str | None = None,
 ) -> str:
-    """A click by a new visitor (a fresh forwarded address) from `place`; its click id."""
+    """A click by a new visitor (a fresh forwarded address) from `place`; its click id. `host`
+    names the link's domain when it is not the short domain the client asks by default."""
     n = next(_addresses)
     headers = {"User-Agent": ua, "X-Forwarded-For": f"198.51.{n // 250}.{n % 250 + 1}"}
     headers |= place.headers()
     if referer is not None:
         headers["Referer"] = referer
+    if host is not None:
+        headers["Host"] = host
     client.cookies.clear()
     path = f"/{link['key']}" + ("?qr=1" if qr else "")
     response = await client.get(path, headers=headers)

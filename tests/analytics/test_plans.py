@@ -145,8 +145,9 @@ UNKNOWN = [
     ("/analytics", {"groupBy": "planets"},
      'invalid_value: groupBy: Invalid option: expected one of "count"|"timeseries"|'
      '"continents"|"regions"|"countries"|"cities"|"devices"|"browsers"|"os"|"triggers"|'
-     '"trigger"|"referers"|"referer_urls"|"top_links"|"top_urls"|"utm_sources"|"utm_mediums"|'
-     '"utm_campaigns"|"utm_terms"|"utm_contents"'),
+     '"trigger"|"referers"|"referer_urls"|"top_folders"|"top_link_tags"|"top_domains"|'
+     '"top_links"|"top_urls"|"top_base_urls"|"utm_sources"|"utm_mediums"|"utm_campaigns"|'
+     '"utm_terms"|"utm_contents"'),
     ("/analytics", {"event": "views"},
      'invalid_value: event: Invalid option: expected one of "clicks"|"leads"|"sales"|'
      '"composite"'),

@@ -38,7 +38,7 @@ def test_the_sdk_accepts_what_the_database_holds(
     assert outcome is not None, f"node did not get to {call.name}:\n{analytics_run.output}"
     if call.unmodelled:  # see ledger.UNMODELLED
         assert outcome.get("error") == "ResponseValidationError", outcome
-        assert outcome["raw"], "an empty list would have parsed: the traffic has UTM values"
+        assert outcome["raw"], "an empty list would have parsed: the traffic has rows of these"
         ledger.check(call, outcome["raw"])
     else:
         assert "error" not in outcome, outcome

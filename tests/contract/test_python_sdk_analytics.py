@@ -49,11 +49,11 @@ def test_the_sdk_accepts_what_the_database_holds(dub: Dub, ledger: Ledger, call:
 
 
 @pytest.mark.parametrize("call", [c for c in CALLS if c.unmodelled], ids=lambda c: c.name)
-def test_utm_groupings_are_right_but_the_sdk_has_no_model_for_them(
+def test_unmodelled_groupings_are_right_but_the_sdk_has_no_model_for_them(
     dub: Dub, ledger: Ledger, call: Call
 ) -> None:
     with pytest.raises(errors.ResponseValidationError) as raised:
         ask(dub, call)
     answer = json.loads(raised.value.body)
-    assert answer, "an empty list would have parsed: the traffic has UTM values"
+    assert answer, "an empty list would have parsed: the traffic has rows of these"
     ledger.check(call, answer)

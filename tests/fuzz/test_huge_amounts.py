@@ -29,7 +29,7 @@ SEED = int(os.environ.get("CLICKTRAIL_FUZZ_SEED", "20250601"))
 CURRENCIES = ("usd", "gbp", "eur", "gbp", "jpy")
 CUSTOMERS = ("cus-0",) * 8 + ("cus-1", "cus-2")  # cus-0 alone passes 2^63
 Json = dict[str, Any]
-WHOLE = {"count", "timeseries", "top_links"}
+WHOLE = {"count", "timeseries", "top_links", "top_domains", "top_base_urls"}
 
 
 @pytest.fixture(scope="module")

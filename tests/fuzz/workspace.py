@@ -70,14 +70,19 @@ async def _keys(settings: Settings) -> list[str]:
 
 
 def _seed_conversions(client: httpx.Client) -> Ids:
-    """A webhook, then links that each have a click, a lead and a sale (so the webhook has
-    deliveries, and /events and /analytics something to show)."""
+    """A webhook, then links in a folder and with a tag that each have a click, a lead and a
+    sale (so the webhook has deliveries, and /events and every grouping of /analytics something
+    to show)."""
     hook = {"name": "fuzz", "url": "https://example.com/hook", "triggers": ["link.created"]}
     webhook = _ok(client.post("/webhooks", json=hook))["id"]
+    carried = {
+        "tagIds": [_ok(client.post("/tags", json={"name": "fuzz"}))["id"]],
+        "folderId": _ok(client.post("/folders", json={"name": "fuzz"}))["id"],
+    }
     links, customers = [], []
     for n in range(3):
         body = {"url": f"https://example.com/{n}", "externalId": f"link-{n}",
-                "trackConversion": True, **UTM}  # fmt: skip
+                "trackConversion": True, **UTM, **carried}  # fmt: skip
         link = _ok(client.post("/links", json=body))
         links.append(link["id"])
         lead = {"clickId": click(client, link["key"]), "eventName": "Sign up",

@@ -162,13 +162,15 @@ def filter_values(world: World) -> dict[str, str]:
     return {
         "link": world.link["id"], "ext": world.link["externalId"],
         "tenant": world.link["tenantId"], "customer": world.lead_customer["id"],
-        "domain": OWN_DOMAIN, "key": world.own_domain_link["key"],
+        "domain": OWN_DOMAIN, "key": world.own_domain_link["key"], "tag": world.tag["id"],
+        "folder": world.folder["id"],
     }  # fmt: skip
 
 
 FILTERS: list[dict[str, str]] = [
     {"linkId": "{link}"}, {"linkId": "{link},{link}"}, {"externalId": "{ext}"},
     {"externalId": "ext_{ext}"}, {"tenantId": "{tenant}"}, {"customerId": "{customer}"},
+    {"tagId": "{tag}"}, {"tagIds": "{tag}"}, {"folderId": "{folder}"},
     {"domain": "{domain}"}, {"domain": "{domain}", "key": "{key}"}, {"key": "{key}"},
 ]  # fmt: skip
 
@@ -374,15 +376,19 @@ async def events(world: World) -> None:
             await absent(world, "GET", "/events", filter_values(world), params=asked)
 
 
+# Groupings by what a link carries, or by its URL: each reads the links of the workspace asked.
+BY_LINK = ("top_link_tags", "top_folders", "top_domains", "top_base_urls")
+
+
 @probe("GET /analytics")
 async def analytics(world: World) -> None:
     total = await world.stranger.ok("GET", "/analytics", params={"event": "composite"})
     assert total == {"clicks": 1, "leads": 0, "sales": 0, "saleAmount": 0}
-    for group in ("count", "top_links", "top_urls", "timeseries"):
+    for group in ("count", "top_links", "top_urls", "timeseries", *BY_LINK):
         asked = {"event": "composite", "groupBy": group}
         answer = await world.stranger.ok("GET", "/analytics", params=asked)
         assert leaked(world, str(answer)) == set()
-        for params in FILTERS if group in {"count", "top_links"} else []:
+        for params in FILTERS if group in {"count", "top_links", *BY_LINK} else []:
             both = {**asked, **params}
             await absent(world, "GET", "/analytics", filter_values(world), params=both)
 

@@ -25,6 +25,18 @@ class Bucket(Counts):
     start: str = Field(description="The bucket's start in the requested time zone.")
 
 
+class GroupTag(Schema):
+    id: str
+    name: str
+    color: str
+
+
+class GroupFolder(Schema):
+    id: str
+    name: str
+    access_level: str | None = Field(default=None, alias="accessLevel")
+
+
 class Group(Counts):
     """Any other `groupBy`: the fields that name the row's value, then its measures."""
 
@@ -54,6 +66,9 @@ class Group(Counts):
     folder_id: str | None = Field(default=None, alias="folderId")
     partner_id: str | None = Field(default=None, alias="partnerId")
     created_at: str | None = Field(default=None, alias="createdAt")
+    tag_id: str | None = Field(default=None, alias="tagId", description="top_link_tags.")
+    tag: GroupTag | None = Field(default=None, description="top_link_tags.")
+    folder: GroupFolder | None = Field(default=None, description="top_folders.")
 
 
 Answer = Counts | list[Bucket] | list[Group]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clicktrail.analytics import counting
+from clicktrail.analytics import counting, link_groups
 from clicktrail.analytics.counting import Counted, Raw, Rolled, Source
 from clicktrail.analytics.dimensions import BY_KEY, LINK, SEPARATOR, TOTAL, Dimension
 from clicktrail.analytics.filters import Condition, Filters
@@ -43,8 +43,13 @@ class GroupBy(StrEnum):
     trigger = "trigger"  # deprecated name of triggers
     referers = "referers"
     referer_urls = "referer_urls"
+    # In Dub's order (VALID_ANALYTICS_ENDPOINTS), which a 422 lists
+    top_folders = "top_folders"
+    top_link_tags = "top_link_tags"
+    top_domains = "top_domains"
     top_links = "top_links"
     top_urls = "top_urls"
+    top_base_urls = "top_base_urls"
     utm_sources = "utm_sources"
     utm_mediums = "utm_mediums"
     utm_campaigns = "utm_campaigns"
@@ -79,6 +84,10 @@ GROUPINGS: dict[GroupBy, tuple[Dimension, Callable[[str], dict[str, Any]]]] = {
     GroupBy.referer_urls: (BY_KEY["referer_url"], _field("refererUrl")),
     GroupBy.top_urls: (BY_KEY["url"], _field("url")),
     GroupBy.top_links: (LINK, _field("link")),
+    GroupBy.top_base_urls: (BY_KEY["url"], _field("url")),
+    GroupBy.top_link_tags: (LINK, _field("tagId")),
+    GroupBy.top_folders: (LINK, _field("folderId")),
+    GroupBy.top_domains: (LINK, _field("domain")),
     **{
         GroupBy(f"{name}s"): (BY_KEY[name], _field(name))
         for name in ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
@@ -86,6 +95,12 @@ GROUPINGS: dict[GroupBy, tuple[Dimension, Callable[[str], dict[str, Any]]]] = {
 }
 # Values the SDKs accept for enumerated fields; others (an unknown continent) are left out.
 _ALLOWED = {GroupBy.continents: CONTINENTS, GroupBy.triggers: TRIGGERS, GroupBy.trigger: TRIGGERS}
+# Groupings by what a link carries, read from the per-link totals.
+BY_LINK = {
+    GroupBy.top_link_tags: link_groups.TAGS,
+    GroupBy.top_folders: link_groups.FOLDERS,
+    GroupBy.top_domains: link_groups.DOMAINS,
+}
 
 
 async def analytics(
@@ -108,6 +123,8 @@ async def analytics(
         (counted,) = await counting.count(session, source, whole, per_bucket=False)
         if group_by is GroupBy.total:
             return _measures(chosen.event, counted.get("", [0, 0, 0, 0]))
+        if group_by in BY_LINK or group_by is GroupBy.top_base_urls:
+            return await _regrouped(session, chosen, group_by, counted)
         rows = _ranked(chosen.event, counted, _ALLOWED.get(group_by))
         if group_by is GroupBy.top_links:
             return await _top_links(session, rows, chosen, settings)
@@ -172,11 +189,29 @@ def _measures(event: EventType, counts: list[int]) -> dict[str, int]:
     }
 
 
+async def _regrouped(
+    session: AsyncSession, chosen: Selection, group_by: GroupBy, counted: Counted
+) -> list[dict[str, Any]]:
+    """Per-link (or per-URL) totals added up by tag, folder, domain or base URL. Dub ranks
+    composite answers by tag, folder or domain by sale amount, by base URL by clicks."""
+    if group_by is GroupBy.top_base_urls:
+        grouped, named = link_groups.by_base_url(counted)
+        rows = _ranked(chosen.event, grouped, None)
+    else:
+        workspace_id = chosen.filters.workspace_id
+        grouped, named = await link_groups.by_link(
+            session, workspace_id, counted, BY_LINK[group_by]
+        )
+        rows = _ranked(chosen.event, grouped, None, composite_by=3)
+    return [named[value] | _measures(chosen.event, counts) for value, counts in rows]
+
+
 def _ranked(
-    event: EventType, counted: Counted, allowed: frozenset[str] | None
+    event: EventType, counted: Counted, allowed: frozenset[str] | None, composite_by: int = 0
 ) -> list[tuple[str, list[int]]]:
-    """Values with events of the requested kind, most first (sales by amount)."""
-    index = {"clicks": 0, "leads": 1, "sales": 3, "composite": 0}[event.value]
+    """Values with events of the requested kind, most first (sales by amount; composite by
+    clicks unless told otherwise)."""
+    index = {"clicks": 0, "leads": 1, "sales": 3, "composite": composite_by}[event.value]
     shown = [i for i, kind in enumerate(("clicks", "leads", "sales")) if kind in event.kinds]
     rows = [
         (value, counts)
