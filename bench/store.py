@@ -611,13 +611,14 @@ def main() -> None:
         "scale": args.scale, "cpus": os.cpu_count(),
         "dataset": {"clicks": meta.clicks, "leads": meta.leads, "sales": meta.sales,
                     "links": meta.links, "end": meta.end},
-        "setup": asdict(setup), "engines": {},
+        "setup": asdict(setup), "engines": _earlier(args.scale),
     }  # fmt: skip
     if pg_meta is not None and pg_meta.workspace_id != meta.workspace_id:
         result["note"] = "the PostgreSQL data set has its own workspace id; its answers still agree"
     for engine in engines:
         print(f"{engine}: measuring (at most {args.timeout:g} s)", flush=True)
-        result["engines"][engine] = _in_process(engine, setup, pg_meta, args)
+        found = _in_process(engine, setup, pg_meta, args)
+        result["engines"][engine] = found | {"measured_at": datetime.now(UTC).isoformat()}
         _write(result, args.scale)
     print(table(result))
 
@@ -648,9 +649,21 @@ def _in_process(engine: str, setup: Setup, pg_meta: Meta | None,
     return found
 
 
+def _results(scale: float) -> Path:
+    return DATA / f"results-store-s{scale:g}.json"
+
+
+def _earlier(scale: float) -> dict[str, Any]:
+    """Engines measured by earlier runs at this scale: a run of some engines keeps the others'."""
+    try:
+        found: dict[str, Any] = json.loads(_results(scale).read_text())["engines"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    return found
+
+
 def _write(result: dict[str, Any], scale: float) -> None:
-    path = DATA / f"results-store-s{scale:g}.json"
-    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    _results(scale).write_text(json.dumps(result, indent=2, default=str) + "\n")
 
 
 def table(result: dict[str, Any]) -> str:
