@@ -582,6 +582,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--appends", type=int, default=20, help="fold batches appended")
     parser.add_argument("--duckdb-memory", default="256MB", help="DuckDB's memory_limit")
     parser.add_argument("--duckdb-threads", type=int, default=2)
+    parser.add_argument("--show", action="store_true", help="print the last results, run nothing")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     return parser
 
@@ -589,6 +590,10 @@ def _parser() -> argparse.ArgumentParser:
 def main() -> None:
     args = _parser().parse_args()
     DATA.mkdir(exist_ok=True)
+    if args.show:
+        result = json.loads(_results(args.scale).read_text())
+        print(table(result) + "\n\n" + digest(result))
+        return
     engines = args.engines.split(",")
     size = Size.scaled(args.scale)
     meta = asyncio.run(prepare_sqlite(DATA, size, args.scale, args.seed, fresh=False))
@@ -619,7 +624,7 @@ def main() -> None:
         found = _in_process(engine, setup, pg_meta, args) | loaded
         result["engines"][engine] = found | {"measured_at": datetime.now(UTC).isoformat()}
         _write(result, args.scale)
-    print(table(result))
+    print(table(result) + "\n\n" + digest(result))
 
 
 def _loaded(setup: Setup, args: argparse.Namespace) -> dict[str, Any]:
@@ -678,6 +683,30 @@ def _earlier(scale: float) -> dict[str, Any]:
 
 def _write(result: dict[str, Any], scale: float) -> None:
     _results(scale).write_text(json.dumps(result, indent=2, default=str) + "\n")
+
+
+def digest(result: dict[str, Any]) -> str:
+    """Per event, filter and window: the worst median and worst p90 over the groupBys, in a
+    Markdown table (as in docs/architecture.md), and how many answers agree across engines."""
+    engines = [e for e, r in result["engines"].items() if "questions" in r]
+    head = "| question | " + " | ".join(f"{e} worst median / p90 (ms)" for e in engines)
+    lines = [head + " | answers agree |", "|---" * (len(engines) + 2) + "|"]
+    cells: dict[str, list[Question]] = {}
+    for q in questions():
+        cells.setdefault(f"{q.event}, filter {q.filter}, {q.days} days", []).append(q)
+    for label, group in cells.items():
+        row = [label]
+        for e in engines:
+            found = [result["engines"][e]["questions"][q.name] for q in group]
+            row.append(f"{max(f['median_ms'] for f in found):,.0f} / "
+                       f"{max(f['p90_ms'] for f in found):,.0f}")  # fmt: skip
+        agree = sum(
+            all(result["engines"][e]["questions"][q.name]["answer"]
+                == result["engines"][engines[0]]["questions"][q.name]["answer"] for e in engines)
+            for q in group
+        )  # fmt: skip
+        lines.append("| " + " | ".join(row) + f" | {agree}/{len(group)} |")
+    return "\n".join(lines)
 
 
 def table(result: dict[str, Any]) -> str:
