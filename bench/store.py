@@ -591,8 +591,8 @@ def main() -> None:
     args = _parser().parse_args()
     DATA.mkdir(exist_ok=True)
     if args.show:
-        result = json.loads(_results(args.scale).read_text())
-        print(table(result) + "\n\n" + digest(result))
+        shown = json.loads(_results(args.scale).read_text())
+        print(table(shown) + "\n\n" + digest(shown))
         return
     engines = args.engines.split(",")
     size = Size.scaled(args.scale)
