@@ -93,11 +93,11 @@ class Question:
     days: int
 
 
-def questions() -> list[Question]:
+def questions(groups: Sequence[str] = tuple(GROUPS)) -> list[Question]:
     found = [
         Question(f"{event}/{group}/{flt}/{window}", event, group, flt, days)
         for event in EVENTS
-        for group in GROUPS
+        for group in groups
         for flt in FILTERS
         for window, days in WINDOWS.items()
     ]
@@ -120,6 +120,7 @@ class Setup:
     budget_s: float  # per question: no more samples once this is spent (at least 3 taken)
     duckdb_memory: str
     duckdb_threads: int
+    groups: tuple[str, ...]  # the groupBys asked (--groups), all by default
 
 
 # ---- SQL --------------------------------------------------------------------------------------
@@ -274,6 +275,11 @@ def peak_rss_mb() -> float:
 # ---- the engines, each run in a process of its own ----------------------------------------
 
 
+def _partial(setup: Setup, results: dict[str, Any]) -> None:
+    """The answers so far, for the parent to keep if this process is stopped at the limit."""
+    Path(setup.duckdb_path).with_name(f"partial-{os.getpid()}.json").write_text(json.dumps(results))
+
+
 def _fetch(conn: sqlite3.Connection | duckdb.DuckDBPyConnection, sql: str,
            params: dict[str, Any]) -> list[Any]:  # fmt: skip
     return conn.execute(sql, params).fetchall()
@@ -283,11 +289,12 @@ def run_sqlite(setup: Setup) -> dict[str, Any]:
     conn = sqlite3.connect(f"file:{setup.sqlite_path}?mode=ro", uri=True)
     results = {}
     try:
-        for q in questions():
+        for q in questions(setup.groups):
             sql = raw_sql(q, "sqlite")
             params = _params(setup, q, _sqlite_stamp)
             runs, rows = timed(setup, partial(_fetch, conn, sql, params))
             results[q.name] = _record(q, runs, rows)
+            _partial(setup, results)
     finally:
         conn.close()
     size = sum(Path(setup.sqlite_path + end).stat().st_size for end in ("",))
@@ -303,12 +310,13 @@ async def _postgres(setup: Setup) -> dict[str, Any]:
     conn = await asyncpg.connect(setup.pg_url)
     results = {}
     try:
-        for q in questions():
+        for q in questions(setup.groups):
             sql, names = _numbered(raw_sql(q, "postgresql"))
             params = _params(setup, q, lambda at: at)
             args = [params[n] for n in names]
             runs, rows = await asyncio.to_thread(timed, setup, _asker(conn, sql, args))
             results[q.name] = _record(q, runs, rows)
+            _partial(setup, results)
         version = await conn.fetchval("SHOW server_version")
         size = await conn.fetchval("SELECT pg_database_size(current_database())")
     finally:
@@ -356,11 +364,12 @@ def run_duckdb(setup: Setup) -> dict[str, Any]:
     conn = _duckdb(setup.duckdb_path, setup, read_only=True)
     results = {}
     try:
-        for q in questions():
+        for q in questions(setup.groups):
             sql = re.sub(r":(\w+)", r"$\1", store_sql(q))  # DuckDB names parameters $name
             params = _params(setup, q, _naive)
             runs, rows = timed(setup, partial(_fetch, conn, sql, params))
             results[q.name] = _record(q, runs, rows)
+            _partial(setup, results)
     finally:
         conn.close()
     return {"questions": results, "peak_rss_mb": round(peak_rss_mb(), 1),
@@ -582,6 +591,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--appends", type=int, default=20, help="fold batches appended")
     parser.add_argument("--duckdb-memory", default="256MB", help="DuckDB's memory_limit")
     parser.add_argument("--duckdb-threads", type=int, default=2)
+    parser.add_argument("--groups", default=",".join(GROUPS), help="the groupBys asked")
     parser.add_argument("--show", action="store_true", help="print the last results, run nothing")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     return parser
@@ -607,7 +617,7 @@ def main() -> None:
         duckdb_path=str(DATA / f"store-s{args.scale:g}.duckdb"), workspace_id=meta.workspace_id,
         end=meta.end, values=filter_values(sqlite_path), samples=args.samples,
         budget_s=args.budget, duckdb_memory=args.duckdb_memory,
-        duckdb_threads=args.duckdb_threads,
+        duckdb_threads=args.duckdb_threads, groups=tuple(args.groups.split(",")),
     )  # fmt: skip
     result: dict[str, Any] = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -659,12 +669,23 @@ def _in_process(engine: str, setup: Setup, pg_meta: Meta | None,
     try:
         found = pool.submit(work, setup, *extra).result(timeout=args.timeout)
     except FutureTimeout:
+        pids = list(getattr(pool, "_processes", {}))
         for process in list(getattr(pool, "_processes", {}).values()):
             process.kill()
-        found = {"error": f"stopped after {args.timeout:g} s"}
+        found = {"error": f"stopped after {args.timeout:g} s", "questions": _partials(pids)}
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
     found["seconds"] = round(time.perf_counter() - started, 1)
+    return found
+
+
+def _partials(pids: list[int]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for pid in pids:
+        path = DATA / f"partial-{pid}.json"
+        if path.exists():
+            found |= json.loads(path.read_text())
+            path.unlink()
     return found
 
 
@@ -685,6 +706,12 @@ def _write(result: dict[str, Any], scale: float) -> None:
     _results(scale).write_text(json.dumps(result, indent=2, default=str) + "\n")
 
 
+def _asked(result: dict[str, Any], engines: list[str]) -> list[Question]:
+    """The questions that every engine answered (a run may ask fewer, or be stopped)."""
+    return [q for q in questions()
+            if all(q.name in result["engines"][e]["questions"] for e in engines)]  # fmt: skip
+
+
 def digest(result: dict[str, Any]) -> str:
     """Per event, filter and window: the worst median and worst p90 over the groupBys, in a
     Markdown table (as in docs/architecture.md), and how many answers agree across engines."""
@@ -692,7 +719,7 @@ def digest(result: dict[str, Any]) -> str:
     head = "| question | " + " | ".join(f"{e} worst median / p90 (ms)" for e in engines)
     lines = [head + " | answers agree |", "|---" * (len(engines) + 2) + "|"]
     cells: dict[str, list[Question]] = {}
-    for q in questions():
+    for q in _asked(result, engines):
         cells.setdefault(f"{q.event}, filter {q.filter}, {q.days} days", []).append(q)
     for label, group in cells.items():
         row = [label]
@@ -712,9 +739,10 @@ def digest(result: dict[str, Any]) -> str:
 def table(result: dict[str, Any]) -> str:
     """Per question: each engine's median/p90, and whether the totals agree."""
     engines = [e for e, r in result["engines"].items() if "questions" in r]
+    asked = _asked(result, engines)
     head = f"{'question':<44}" + "".join(f" {e + ' med/p90':>20}" for e in engines) + "  agree"
     lines = [head]
-    for q in questions():
+    for q in asked:
         cells, answers = [], []
         for e in engines:
             found = result["engines"][e]["questions"][q.name]
