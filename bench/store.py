@@ -353,11 +353,12 @@ def _numbered(sql: str) -> tuple[str, list[str]]:
 
 def _duckdb(path: str, setup: Setup, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     config: dict[str, str | bool | int | float | list[str]] = {
-        "enable_progress_bar": False,
         "memory_limit": setup.duckdb_memory,
         "threads": str(setup.duckdb_threads),
     }
-    return duckdb.connect(path, read_only=read_only, config=config)
+    conn = duckdb.connect(path, read_only=read_only, config=config)
+    conn.execute("SET enable_progress_bar = false")
+    return conn
 
 
 def run_duckdb(setup: Setup) -> dict[str, Any]:
@@ -592,6 +593,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--duckdb-memory", default="256MB", help="DuckDB's memory_limit")
     parser.add_argument("--duckdb-threads", type=int, default=2)
     parser.add_argument("--groups", default=",".join(GROUPS), help="the groupBys asked")
+    parser.add_argument("--label", help="results go to results-store-s<scale>-<label>.json")
     parser.add_argument("--show", action="store_true", help="print the last results, run nothing")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     return parser
@@ -601,7 +603,7 @@ def main() -> None:
     args = _parser().parse_args()
     DATA.mkdir(exist_ok=True)
     if args.show:
-        shown = json.loads(_results(args.scale).read_text())
+        shown = json.loads(_results(args.scale, args.label).read_text())
         print(table(shown) + "\n\n" + digest(shown))
         return
     engines = args.engines.split(",")
@@ -624,7 +626,7 @@ def main() -> None:
         "scale": args.scale, "cpus": os.cpu_count(),
         "dataset": {"clicks": meta.clicks, "leads": meta.leads, "sales": meta.sales,
                     "links": meta.links, "end": meta.end},
-        "setup": asdict(setup), "engines": _earlier(args.scale),
+        "setup": asdict(setup), "engines": _earlier(args.scale, args.label),
     }  # fmt: skip
     if pg_meta is not None and pg_meta.workspace_id != meta.workspace_id:
         result["note"] = "the PostgreSQL data set has its own workspace id; its answers still agree"
@@ -633,7 +635,7 @@ def main() -> None:
         loaded = _loaded(setup, args) if engine == "duckdb" else {}
         found = _in_process(engine, setup, pg_meta, args) | loaded
         result["engines"][engine] = found | {"measured_at": datetime.now(UTC).isoformat()}
-        _write(result, args.scale)
+        _write(result, _results(args.scale, args.label))
     print(table(result) + "\n\n" + digest(result))
 
 
@@ -641,7 +643,7 @@ def _loaded(setup: Setup, args: argparse.Namespace) -> dict[str, Any]:
     """The DuckDB file loaded in a process of its own (its peak RSS is the load's), if asked or
     missing; else the earlier load's figures are kept."""
     if not args.reload and Path(setup.duckdb_path).exists():
-        earlier: dict[str, Any] = _earlier(args.scale).get("duckdb", {})
+        earlier: dict[str, Any] = _earlier(args.scale, args.label).get("duckdb", {})
         return {"load": earlier["load"]} if "load" in earlier else {}
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
     try:
@@ -689,21 +691,21 @@ def _partials(pids: list[int]) -> dict[str, Any]:
     return found
 
 
-def _results(scale: float) -> Path:
-    return DATA / f"results-store-s{scale:g}.json"
+def _results(scale: float, label: str | None = None) -> Path:
+    return DATA / f"results-store-s{scale:g}{'-' + label if label else ''}.json"
 
 
-def _earlier(scale: float) -> dict[str, Any]:
+def _earlier(scale: float, label: str | None) -> dict[str, Any]:
     """Engines measured by earlier runs at this scale: a run of some engines keeps the others'."""
     try:
-        found: dict[str, Any] = json.loads(_results(scale).read_text())["engines"]
+        found: dict[str, Any] = json.loads(_results(scale, label).read_text())["engines"]
     except (OSError, ValueError, KeyError):
         return {}
     return found
 
 
-def _write(result: dict[str, Any], scale: float) -> None:
-    _results(scale).write_text(json.dumps(result, indent=2, default=str) + "\n")
+def _write(result: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(result, indent=2, default=str) + "\n")
 
 
 def _asked(result: dict[str, Any], engines: list[str]) -> list[Question]:
