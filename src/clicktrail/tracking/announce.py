@@ -1,37 +1,33 @@
 """The webhook events of conversion tracking, written in the transaction that records them.
-Link and customer totals were changed in SQL, so both are read again for the payload."""
+The payload's customer, click and link are read in full, fresh, only when somebody subscribes."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from clicktrail.config import Settings
-from clicktrail.models import Click, Customer, Link, Sale
 from clicktrail.tracking.repository import TrackingRepository
 from clicktrail.webhooks import outbox, payloads
 
 
 async def lead_created(
-    repo: TrackingRepository, event_name: str, customer: Customer, click: Click, link: Link,
-    metadata: dict[str, Any] | None, settings: Settings,
+    repo: TrackingRepository, event_name: str, workspace_id: str, customer_id: str,
+    click_id: str, link_id: str, metadata: dict[str, Any] | None, settings: Settings,
 ) -> None:  # fmt: skip
     async def data() -> dict[str, Any]:
-        await repo.session.refresh(link)
+        customer = await repo.full_customer(customer_id)
+        click, link = await repo.full_click(click_id), await repo.full_link(link_id)
         return payloads.lead_data(event_name, customer, click, link, metadata, settings)
 
-    await outbox.emit(repo.session, link.workspace_id, "lead.created", data)
+    await outbox.emit(await repo.connection(), workspace_id, "lead.created", data)
 
 
-async def sale_created(
-    repo: TrackingRepository, sale: Sale, customer: Customer, settings: Settings
-) -> None:
+async def sale_created(repo: TrackingRepository, sale: dict[str, Any], settings: Settings) -> None:
+    """`sale`: the column values of the sale just written."""
+
     async def data() -> dict[str, Any]:
-        click, link = await repo.click(sale.click_id), await repo.link(sale.link_id)
-        # both were read a moment ago, in this transaction, to attribute the sale
-        assert click is not None
-        assert link is not None
-        await repo.session.refresh(link)
-        await repo.session.refresh(customer)
+        customer = await repo.full_customer(sale["customer_id"])
+        click, link = await repo.full_click(sale["click_id"]), await repo.full_link(sale["link_id"])
         return payloads.sale_data(sale, customer, click, link, settings)
 
-    await outbox.emit(repo.session, sale.workspace_id, "sale.created", data)
+    await outbox.emit(await repo.connection(), sale["workspace_id"], "sale.created", data)

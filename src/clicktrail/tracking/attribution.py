@@ -6,16 +6,16 @@ from dataclasses import dataclass
 
 from clicktrail.errors import BadRequest, NotFound
 from clicktrail.kit.names import random_name
-from clicktrail.models import Click, Customer, Link, Workspace
-from clicktrail.tracking.repository import TrackingRepository
+from clicktrail.models import Workspace
+from clicktrail.tracking.repository import ClickRow, CustomerRow, LinkRow, TrackingRepository
 
 EXTERNAL_ID_REQUIRED = "customerExternalId is required"
 
 
 @dataclass(frozen=True, slots=True)
 class Attribution:
-    click: Click
-    link: Link
+    click: ClickRow
+    link: LinkRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +44,9 @@ async def attribute(
 ) -> Attribution:
     """The click and its link, or the §1.5 error. A click of another workspace does not exist
     for this one (unlike Dub, we do not name the other workspace's link)."""
-    click = await repo.click(click_id)
+    click, link = await repo.click_and_link(click_id)
     if click is None or click.workspace_id != workspace.id:
         raise NotFound(f"Click event not found for clickId: {click_id}")
-    link = await repo.link(click.link_id)
     if link is None or link.workspace_id != workspace.id:
         raise NotFound(f"Link not found for clickId: {click_id}")
     if link.disabled_at is not None:
@@ -58,7 +57,7 @@ async def attribute(
 async def customer_for(
     repo: TrackingRepository, workspace: Workspace, external: str, person: Person,
     found: Attribution,
-) -> tuple[Customer, bool]:  # fmt: skip
+) -> tuple[CustomerRow, bool]:  # fmt: skip
     """Get or create, race-safe; True when this call created it. Tracking never changes an
     existing customer."""
     return await repo.get_or_create_customer(

@@ -6,13 +6,13 @@ from typing import Any
 
 from clicktrail.config import Settings
 from clicktrail.links.present import short_link
-from clicktrail.models import Customer, Link, Sale
 from clicktrail.tracking import schemas
 from clicktrail.tracking.attribution import Person
+from clicktrail.tracking.repository import CustomerRow, LinkRow
 
 
 def lead_created(
-    click_id: str, link: Link, customer: Customer, settings: Settings
+    click_id: str, link: LinkRow, customer: CustomerRow, settings: Settings
 ) -> schemas.LeadCreated:
     return schemas.LeadCreated(
         click=schemas.ClickRef(id=click_id),
@@ -32,7 +32,7 @@ def lead_created(
 
 
 def duplicate_lead(
-    click_id: str, customer: Customer | None, person: Person, external: str
+    click_id: str, customer: CustomerRow | None, person: Person, external: str
 ) -> schemas.LeadCreated:
     """Nothing recorded and no link loaded (spec §1.8)."""
     shown = (
@@ -49,7 +49,7 @@ def duplicate_lead(
     return schemas.LeadCreated(click=schemas.ClickRef(id=click_id), link=None, customer=shown)
 
 
-def _lead_customer(customer: Customer) -> schemas.LeadCustomer:
+def _lead_customer(customer: CustomerRow) -> schemas.LeadCustomer:
     return schemas.LeadCustomer(
         id=customer.id,
         name=customer.name,
@@ -63,9 +63,12 @@ def no_sale(event_name: str) -> dict[str, Any]:
     return {"eventName": event_name, "customer": None, "sale": None}
 
 
-def sale_created(customer: Customer, sale: Sale, metadata: dict[str, Any] | None) -> dict[str, Any]:
+def sale_created(
+    customer: CustomerRow, sale: dict[str, Any], metadata: dict[str, Any] | None
+) -> dict[str, Any]:
+    """`sale`: the column values of the sale recorded."""
     body = schemas.SaleCreated(
-        event_name=sale.event_name,
+        event_name=sale["event_name"],
         customer=schemas.SaleCustomer(
             id=customer.id,
             name=customer.name,
@@ -74,17 +77,17 @@ def sale_created(customer: Customer, sale: Sale, metadata: dict[str, Any] | None
             external_id=customer.external_id,
         ),
         sale=schemas.SaleDetails(
-            amount=sale.amount,
-            currency=sale.currency,
-            payment_processor=sale.payment_processor,
-            invoice_id=sale.invoice_id,
+            amount=sale["amount"],
+            currency=sale["currency"],
+            payment_processor=sale["payment_processor"],
+            invoice_id=sale["invoice_id"],
             metadata=metadata,
         ),
     )
     return body.model_dump(mode="json", by_alias=True)
 
 
-def customer_upserted(customer: Customer) -> schemas.CustomerUpserted:
+def customer_upserted(customer: CustomerRow) -> schemas.CustomerUpserted:
     return schemas.CustomerUpserted(
         customer_id=customer.external_id or "",
         customer_name=customer.name,

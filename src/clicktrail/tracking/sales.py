@@ -11,11 +11,11 @@ from clicktrail.errors import NotFound, UnprocessableEntity
 from clicktrail.kit.clock import utcnow
 from clicktrail.kit.currency import RateTable, to_usd_cents
 from clicktrail.kit.ids import nanoid
-from clicktrail.models import Customer, Lead, Sale, Workspace
+from clicktrail.models import Workspace
 from clicktrail.storage.totals import MOST_PER_SALE
 from clicktrail.tracking import announce, responses
 from clicktrail.tracking.attribution import Person, attribute, customer_for
-from clicktrail.tracking.repository import TrackingRepository
+from clicktrail.tracking.repository import CustomerRow, LeadRow, TrackingRepository
 from clicktrail.tracking.schemas import PaymentProcessor, SaleCreate
 
 DIRECT_LEAD = "Direct sale tracking lead event"
@@ -37,13 +37,13 @@ async def record_sale(
         return responses.no_sale(event_name)
     sale = _sale(workspace, customer, lead, body, event_name, rates)
     await repo.add_sale(sale)
-    await announce.sale_created(repo, sale, customer, settings)
+    await announce.sale_created(repo, sale, settings)
     return responses.sale_created(customer, sale, body.metadata)
 
 
 async def _lead_of(
-    repo: TrackingRepository, customer: Customer, external: str, lead_event_name: str | None
-) -> Lead:
+    repo: TrackingRepository, customer: CustomerRow, external: str, lead_event_name: str | None
+) -> LeadRow:
     """The customer's latest lead, or its latest lead of that (case-sensitive) name."""
     link = await repo.link(customer.link_id)
     if link is None:
@@ -61,7 +61,7 @@ async def _lead_of(
 
 async def _direct_sale_lead(
     repo: TrackingRepository, workspace: Workspace, external: str, body: SaleCreate
-) -> tuple[Customer, Lead]:
+) -> tuple[CustomerRow, LeadRow]:
     """A sale with a click id for a customer we have not seen: the customer and a lead for
     them are recorded from the click (spec §2.2 step 5)."""
     found = await attribute(repo, workspace, body.click_id or "", "sale")
@@ -69,20 +69,21 @@ async def _direct_sale_lead(
     customer, created = await customer_for(repo, workspace, external, person, found)
     lead = None if created else await repo.latest_lead(customer.id, body.lead_event_name)
     if lead is None:
-        lead = Lead(
-            id=nanoid(16), workspace_id=workspace.id, customer_id=customer.id,
-            click_id=found.click.id, link_id=found.link.id,
-            event_name=body.lead_event_name or DIRECT_LEAD, metadata_json=body.metadata,
-            timestamp=utcnow(),
-        )  # fmt: skip
-        await repo.add_leads([lead])
+        lead = LeadRow(id=nanoid(16), click_id=found.click.id, link_id=found.link.id)
+        await repo.add_leads([{
+            "id": lead.id, "workspace_id": workspace.id, "customer_id": customer.id,
+            "click_id": lead.click_id, "link_id": lead.link_id,
+            "event_name": body.lead_event_name or DIRECT_LEAD, "metadata": body.metadata,
+            "timestamp": utcnow(),
+        }])  # fmt: skip
     return customer, lead
 
 
 def _sale(
-    workspace: Workspace, customer: Customer, lead: Lead, body: SaleCreate, event_name: str,
-    rates: RateTable,
-) -> Sale:  # fmt: skip
+    workspace: Workspace, customer: CustomerRow, lead: LeadRow, body: SaleCreate,
+    event_name: str, rates: RateTable,
+) -> dict[str, Any]:  # fmt: skip
+    """The column values of the sale."""
     code = (body.currency or "usd").upper()
     rate = rates.rate(code)
     if rate is None:
@@ -92,14 +93,14 @@ def _sale(
             "`clicktrail fx update`."
         )
     amount: int = body.amount
-    return Sale(
-        id=nanoid(16), workspace_id=workspace.id, customer_id=customer.id, lead_id=lead.id,
-        click_id=lead.click_id, link_id=lead.link_id, event_name=event_name,
-        amount=_usd_cents(amount, code, rate), currency="usd", original_amount=amount,
-        original_currency=code.lower(), fx_rate=str(rate),
-        payment_processor=(body.payment_processor or PaymentProcessor.custom).value,
-        invoice_id=body.invoice_id, metadata_json=body.metadata, timestamp=utcnow(),
-    )  # fmt: skip
+    return {
+        "id": nanoid(16), "workspace_id": workspace.id, "customer_id": customer.id,
+        "lead_id": lead.id, "click_id": lead.click_id, "link_id": lead.link_id,
+        "event_name": event_name, "amount": _usd_cents(amount, code, rate), "currency": "usd",
+        "original_amount": amount, "original_currency": code.lower(), "fx_rate": str(rate),
+        "payment_processor": (body.payment_processor or PaymentProcessor.custom).value,
+        "invoice_id": body.invoice_id, "metadata": body.metadata, "timestamp": utcnow(),
+    }  # fmt: skip
 
 
 def _usd_cents(amount: int, code: str, rate: Decimal) -> int:

@@ -12,7 +12,7 @@ from clicktrail.kit.clock import utcnow
 from clicktrail.kit.currency import RateTable
 from clicktrail.kit.ids import nanoid
 from clicktrail.kit.names import random_name
-from clicktrail.models import Lead, Workspace
+from clicktrail.models import Workspace
 from clicktrail.tracking import announce, responses, schemas
 from clicktrail.tracking.attribution import (
     Person,
@@ -50,26 +50,21 @@ class TrackingService:
         if customer is None:
             customer, _ = await customer_for(repo, workspace, external, _person(body), found)
         elif customer.link_id is None:  # made by /track/customer: its first lead places it
-            await repo.place_customer(customer, found.click, found.link)
+            customer = await repo.place_customer(customer, found.click, found.link)
         if not deferred:
             now = utcnow()
-            leads = [
-                Lead(
-                    id=nanoid(16),
-                    workspace_id=workspace.id,
-                    customer_id=customer.id,
-                    click_id=found.click.id,
-                    link_id=found.link.id,
-                    event_name=body.event_name,
-                    metadata_json=body.metadata,
-                    timestamp=now,
-                )
-                for _ in range(body.event_quantity or 1)
-            ]
-            await repo.add_leads(leads)
-            await announce.lead_created(
-                repo, body.event_name, customer, found.click, found.link, body.metadata, settings
+            lead = {
+                "workspace_id": workspace.id, "customer_id": customer.id,
+                "click_id": found.click.id, "link_id": found.link.id,
+                "event_name": body.event_name, "metadata": body.metadata, "timestamp": now,
+            }  # fmt: skip
+            await repo.add_leads(
+                [lead | {"id": nanoid(16)} for _ in range(body.event_quantity or 1)]
             )
+            await announce.lead_created(
+                repo, body.event_name, workspace.id, customer.id, found.click.id, found.link.id,
+                body.metadata, settings,
+            )  # fmt: skip
         return responses.lead_created(click_id, found.link, customer, settings)
 
     async def track_sale(
@@ -103,7 +98,7 @@ class TrackingService:
         )
         if not created:  # like Dub's upsert: what the request leaves out stays as it was
             changes = {k: v for k, v in given.items() if v is not None}
-            await repo.update_customer(customer, {"name": name, **changes})
+            customer = await repo.update_customer(customer, {"name": name, **changes})
         return responses.customer_upserted(customer)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from clicktrail.kit import jsontext
@@ -26,15 +26,18 @@ class Event:
     data: dict[str, Any]
 
 
+# built once: executed with a list of workspace ids
+_ENABLED = select(Webhook.id, Webhook.workspace_id, Webhook.triggers).where(
+    Webhook.workspace_id.in_(bindparam("workspace_ids", expanding=True)),
+    Webhook.disabled_at.is_(None),
+)
+
+
 async def subscribers(
     executor: Executor, workspace_ids: Iterable[str], trigger: str
 ) -> dict[str, list[str]]:
     """Enabled webhooks subscribed to `trigger`, by workspace: {workspace id: [webhook ids]}."""
-    rows = await executor.execute(
-        select(Webhook.id, Webhook.workspace_id, Webhook.triggers).where(
-            Webhook.workspace_id.in_(set(workspace_ids)), Webhook.disabled_at.is_(None)
-        )
-    )
+    rows = await executor.execute(_ENABLED, {"workspace_ids": list(set(workspace_ids))})
     found: dict[str, list[str]] = {}
     for webhook_id, workspace_id, triggers in rows:
         if trigger in triggers:

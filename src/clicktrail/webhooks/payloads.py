@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from clicktrail.config import Settings
@@ -9,7 +10,7 @@ from clicktrail.customers.present import present as present_customer
 from clicktrail.events.present import click_object
 from clicktrail.kit.clock import iso
 from clicktrail.links.present import present as present_link
-from clicktrail.models import Customer, Link, Sale
+from clicktrail.models import Customer, Link
 
 
 def link_data(link: Link, settings: Settings) -> dict[str, Any]:
@@ -40,14 +41,15 @@ def lead_data(
 
 
 def sale_data(
-    sale: Sale, customer: Customer, click: Any, link: Link, settings: Settings
+    sale: Mapping[str, Any], customer: Customer, click: Any, link: Link, settings: Settings
 ) -> dict[str, Any]:
-    shown = lead_data(sale.event_name, customer, click, link, sale.metadata_json, settings)
+    """`sale`: the sale's column values, as written."""
+    shown = lead_data(sale["event_name"], customer, click, link, sale["metadata"], settings)
     shown["click"]["timestamp"] = iso(customer.clicked_at or customer.created_at)
     shown["sale"] = {
-        "amount": sale.amount,
-        "currency": sale.currency,
-        "paymentProcessor": sale.payment_processor,
-        "invoiceId": sale.invoice_id,
+        "amount": sale["amount"],
+        "currency": sale["currency"],
+        "paymentProcessor": sale["payment_processor"],
+        "invoiceId": sale["invoice_id"],
     }
     return shown
