@@ -85,6 +85,7 @@ class Probe:
         n = self._visitors
         address = f"198.18.{n // 256 % 256}.{n % 256}"
         headers = {"X-Forwarded-For": address, "User-Agent": BROWSER}
+        http.cookies.clear()  # a new visitor: the last one's click cookie would make it a repeat
         visit = http.get(self.target.path, headers=headers)
         return parse_qs(urlsplit(visit.headers["location"]).query)["dub_id"][0]
 
