@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from clicktrail.folding.counters import fold_sales
 from clicktrail.folding.repository import EVENTS, FoldRepository
+from clicktrail.kit import tasks
 from clicktrail.kit.clock import utcnow
 from clicktrail.storage.db import Database
 
@@ -30,7 +31,6 @@ BATCH = 1000  # events of each kind claimed by one fold
 IDLE_POLL = 0.05  # seconds between looks when nothing was pending
 DELETE_BATCH = 5000  # clicks of a deleted link deleted per transaction
 CATCH_UP_POLL = 0.01
-STOP_GRACE = 5.0
 
 
 class Folder:
@@ -52,12 +52,7 @@ class Folder:
             return
         self._stopping.set()
         self._nudged.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await tasks.finish(self._task)
         with contextlib.suppress(Exception):  # a stopping server gives its lease back at once
             await self.release()
 

@@ -12,11 +12,11 @@ import httpx
 
 from clicktrail.fx import repository
 from clicktrail.fx.service import Rates, fetch_rates
+from clicktrail.kit import tasks
 from clicktrail.kit.currency import RatesError, RateTable, bundled_rates
 from clicktrail.storage.db import Database
 
 log = logging.getLogger(__name__)
-STOP_GRACE = 5.0  # seconds a stopping server waits for a load in flight
 
 
 class RatesRefresher:
@@ -32,16 +32,11 @@ class RatesRefresher:
         self._task = asyncio.create_task(self._run(), name="fx-refresh")
 
     async def close(self) -> None:
-        """Stops between loads; a load stuck on a slow server is cancelled after STOP_GRACE."""
+        """Stops between loads; a load stuck on a slow server is cancelled after a grace."""
         if self._task is None:
             return
         self._stopping.set()
-        try:
-            await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE)
-        except TimeoutError:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await tasks.finish(self._task)
 
     async def _run(self) -> None:
         while not self._stopping.is_set():

@@ -17,6 +17,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clicktrail.config import Settings
+from clicktrail.kit import tasks
 from clicktrail.kit.clock import as_utc, utcnow
 from clicktrail.models import Webhook, WebhookAttempt, WebhookDelivery, WebhookEvent
 from clicktrail.storage.db import Database
@@ -31,7 +32,6 @@ MAX_RESPONSE = 64 * 1024  # bytes read of an answer; the rest is not waited for
 SNIPPET = 1024
 MAX_BACKOFF = 3600.0
 DISABLE_AFTER = 20  # consecutive failed attempts
-STOP_GRACE = 5.0  # seconds a stopping dispatcher waits for its deliveries in flight
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +72,10 @@ class Dispatcher:
     async def close(self) -> None:
         """Stops between rounds. Cancelling a round mid-query would leave the SQLite driver's
         thread answering a loop that may be closed by then; a round stuck on a slow receiver
-        is cancelled after STOP_GRACE, and its lease makes the delivery due again."""
+        is cancelled after a grace (kit/tasks.py), and its lease makes the delivery due again."""
         if self._task is not None:
             self._stopping.set()
-            try:
-                await asyncio.wait_for(asyncio.shield(self._task), STOP_GRACE)
-            except TimeoutError:
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
+            await tasks.finish(self._task)
         await self._client.aclose()
 
     async def _run(self) -> None:
