@@ -12,6 +12,7 @@ import pytest
 
 from clicktrail.app import create_app
 from clicktrail.redirect import resolver
+from clicktrail.storage.db import CONNECT_PAUSE
 from tests.conftest import BROWSER_UA, settings_for
 from tests.outages.helpers import TIMEOUT, through
 from tests.outages.proxy import Proxy
@@ -59,6 +60,9 @@ async def test_cached_links_outlive_the_backstop_while_the_database_is_away(
     async with asyncio.timeout(10):  # after a failed connect, the next waits a second
         while (await http.get("/health")).status_code != 200:  # noqa: ASYNC110 - a server
             await asyncio.sleep(0.1)
+    # The folder and the dispatcher poll the database throughout; a connect of theirs that
+    # failed as the outage ended pauses new connects for a moment (storage/db.py).
+    await asyncio.sleep(CONNECT_PAUSE + 0.5)
     changed = await http.patch(f"/links/{made.json()['id']}", json={"url": "https://example.com/b"})
     assert changed.status_code == 200, changed.text
     after = await visit(http, "known")
